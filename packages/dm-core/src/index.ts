@@ -1,0 +1,97 @@
+// @mp/dm-core — the kernel half of Linux multipath, modelled.
+
+export type { BioEndIo } from "./block/bio.js";
+export { Bio, BioPool, bioEndio, ReqFlag, ReqOp, reqOpName } from "./block/bio.js";
+export type { BlockDevice } from "./block/block-device.js";
+export type { BlockEvent } from "./block/block-layer.js";
+export { BlockLayer } from "./block/block-layer.js";
+export type { DevT } from "./block/devt.js";
+export {
+  DM_MAJOR,
+  devMajor,
+  devMinor,
+  formatDevT,
+  LOOP_MAJOR,
+  MINORBITS,
+  mkdev,
+  SCSI_DISK0_MAJOR,
+} from "./block/devt.js";
+export {
+  BlkStatus,
+  blkPathError,
+  blkStatusName,
+  blkStatusText,
+  blkStatusToErrno,
+  Errno,
+  errnoName,
+  strerror,
+} from "./block/status.js";
+export type { Clock, TimerCallback } from "./clock/clock.js";
+export { NSEC_PER_MSEC, NSEC_PER_SEC, NSEC_PER_USEC } from "./clock/clock.js";
+export type { Flush } from "./clock/drive.js";
+export { advanceAsync, defaultFlush, settle } from "./clock/drive.js";
+export type { RealTimePacerOptions, WallClock } from "./clock/real-time.js";
+export { RealTimePacer } from "./clock/real-time.js";
+export { VirtualClock } from "./clock/virtual-clock.js";
+export type {
+  DmControl,
+  DmInfo,
+  DmListEntry,
+  DmRef,
+  DmResult,
+  DmStatusLine,
+  DmSuspendOptions,
+  DmTableLine,
+  DmTargetVersion,
+} from "./dm/ioctl.js";
+export type {
+  DmCtrResult,
+  DmDev,
+  DmMappedDeviceRef,
+  DmPerIo,
+  DmQueueType,
+  DmTarget,
+  DmTargetEnv,
+  DmTargetType,
+} from "./dm/target.js";
+export { DmEndio, DmMapio, DmTargetFeature, defineTarget } from "./dm/target.js";
+export { InvariantError, MpError, PluginError } from "./errors.js";
+export type { ScsiDeviceHandlerType, ScsiDhEnv, ScsiDhInstance } from "./handlers/handler.js";
+export { defineHardwareHandler, ScsiDhResult, ScsiDisposition } from "./handlers/handler.js";
+export type {
+  BlockHandle,
+  FileStore,
+  Host,
+  SysfsView,
+  UdevDevice,
+  UdevEvent,
+  UdevView,
+} from "./host/host.js";
+export type { KernelLogLine } from "./kernel/log.js";
+export { formatDmesgTime, KernelLog, LogLevel } from "./kernel/log.js";
+export type { KernelModule, ModprobeResult } from "./kernel/modules.js";
+export { ModuleRegistry } from "./kernel/modules.js";
+export type { Uevent, UeventInit } from "./kernel/uevent.js";
+export { UeventBus, ueventVar } from "./kernel/uevent.js";
+export { Registry } from "./registry.js";
+export type { Rng } from "./rng.js";
+export { createRng, hashSeed } from "./rng.js";
+export type {
+  ScsiCommand,
+  ScsiDevice,
+  ScsiDeviceState,
+  ScsiDirection,
+  ScsiResult,
+  SenseData,
+} from "./scsi/scsi-device.js";
+export { AccessState, HostStatus, hctl, SamStatus, SenseKey } from "./scsi/scsi-device.js";
+export type {
+  AddPathResult,
+  CreateSelectorResult,
+  DmPath,
+  PathSelector,
+  PathSelectorEnv,
+  PathSelectorType,
+  StatusType,
+} from "./selectors/path-selector.js";
+export { definePathSelector } from "./selectors/path-selector.js";
