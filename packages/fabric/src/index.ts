@@ -1,1 +1,3 @@
-export {};
+// --- timing + workload (H5b) ---
+export type { ServiceModel } from "./timing/service-model.js";
+// --- end timing + workload ---
