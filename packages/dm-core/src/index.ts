@@ -55,6 +55,20 @@ export type {
   DmTargetType,
 } from "./dm/target.js";
 export { DmEndio, DmMapio, DmTargetFeature, defineTarget } from "./dm/target.js";
+// dm core, loop and the kernel aggregate (dm-core engineer's region)
+export type { LoopDriverOptions, LoopResult } from "./block/loop.js";
+export { LoopDevice, LoopDriver } from "./block/loop.js";
+export type { DevLookup, DevNamespace } from "./dm/dev-path.js";
+export { dmDevtFromPath, nameToDevT } from "./dm/dev-path.js";
+export type { DeviceMapperOptions } from "./dm/device-mapper.js";
+export { DeviceMapper, DM_IOCTL_VERSION } from "./dm/device-mapper.js";
+export { MappedDevice } from "./dm/mapped-device.js";
+export { errorTargetType } from "./dm/targets/error.js";
+export { linearTargetType } from "./dm/targets/linear.js";
+export type { BuiltinModuleEnv, KernelConfig } from "./kernel/builtin-modules.js";
+export { builtinModules } from "./kernel/builtin-modules.js";
+export type { Kernel, KernelOptions } from "./kernel/kernel.js";
+export { createKernel } from "./kernel/kernel.js";
 export { InvariantError, MpError, PluginError } from "./errors.js";
 export type { ScsiDeviceHandlerType, ScsiDhEnv, ScsiDhInstance } from "./handlers/handler.js";
 export { defineHardwareHandler, ScsiDhResult, ScsiDisposition } from "./handlers/handler.js";

@@ -37,4 +37,11 @@ export interface BlockDevice {
    * path whose queue is dying.
    */
   dying(): boolean;
+  /**
+   * `fops->open`, called by `BlockLayer.open` before it counts the open: 0, or a positive
+   * errno to refuse it (dm refuses opens of a device being removed with ENXIO).
+   */
+  open?(): number;
+  /** `fops->release`, called by `BlockLayer.close` after the open count went down. */
+  release?(): void;
 }

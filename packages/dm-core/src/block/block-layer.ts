@@ -66,18 +66,25 @@ export class BlockLayer {
     return () => this.#listeners.delete(fn);
   }
 
-  /** Opens a device (`blkdev_get_by_dev`): counts towards its open count. */
+  /**
+   * Opens a device (`blkdev_get_by_dev`): counts towards its open count. Undefined when there is
+   * no such device or its driver refused the open (`BlockDevice.open`).
+   */
   open(devt: DevT): BlockDevice | undefined {
     const dev = this.#byDevt.get(devt);
-    if (dev) this.#opens.set(devt, (this.#opens.get(devt) ?? 0) + 1);
+    if (!dev) return undefined;
+    if (dev.open && dev.open() !== 0) return undefined;
+    this.#opens.set(devt, (this.#opens.get(devt) ?? 0) + 1);
     return dev;
   }
 
-  /** Releases one open. */
+  /** Releases one open (then calls the driver's `release`). */
   close(devt: DevT): void {
     const n = this.#opens.get(devt) ?? 0;
-    if (n <= 1) this.#opens.delete(devt);
+    if (n === 0) return;
+    if (n === 1) this.#opens.delete(devt);
     else this.#opens.set(devt, n - 1);
+    this.#byDevt.get(devt)?.release?.();
   }
 
   /** Number of current opens (dm's `Open count`, `bd_openers`). */

@@ -85,14 +85,26 @@ export interface DmControl {
   ): DmResult<DmInfo>;
   /** DM_TABLE_CLEAR. */
   clear(ref: DmRef): DmResult<DmInfo>;
-  /** DM_DEV_SUSPEND without the suspend flag: resume (swapping in an inactive table). */
-  resume(ref: DmRef, options?: { readonly cookie?: number }): DmResult<DmInfo>;
+  /**
+   * DM_DEV_SUSPEND without the suspend flag: resume (swapping in an inactive table). `noflush`
+   * and `skipLockfs` apply to the implicit suspend when a new table is swapped in on a live
+   * device (libdevmapper's `dm_task_no_flush`, as multipathd's reload uses). `cookie` becomes
+   * `DM_COOKIE` of the change uevent.
+   */
+  resume(
+    ref: DmRef,
+    options?: { readonly cookie?: number; readonly noflush?: boolean; readonly skipLockfs?: boolean },
+  ): DmResult<DmInfo>;
   /** DM_DEV_SUSPEND. */
   suspend(ref: DmRef, options?: DmSuspendOptions): DmResult<DmInfo>;
   /** DM_DEV_REMOVE. */
-  remove(ref: DmRef, options?: { readonly deferred?: boolean }): DmResult<DmInfo>;
+  remove(ref: DmRef, options?: { readonly deferred?: boolean; readonly cookie?: number }): DmResult<DmInfo>;
   /** DM_DEV_RENAME (name or, with `setUuid`, the uuid). */
-  rename(ref: DmRef, newName: string, options?: { readonly setUuid?: boolean }): DmResult<DmInfo>;
+  rename(
+    ref: DmRef,
+    newName: string,
+    options?: { readonly setUuid?: boolean; readonly cookie?: number },
+  ): DmResult<DmInfo>;
   /** DM_TARGET_MSG. Returns the target's reply text (empty for multipath). */
   message(ref: DmRef, sector: number, message: string): DmResult<string>;
   /** DM_TABLE_STATUS: INFO (`status`), TABLE (`table`) or IMA, of the live or inactive table. */

@@ -109,15 +109,35 @@ export interface DmTargetEnv {
 
   /** `dm_table_event()`: bump the device's event number, send queued uevents, wake waiters. */
   tableEvent(): void;
-  /** `dm_path_uevent()`-style: queue a KOBJ_CHANGE uevent with these variables, sent at the next {@link DmTargetEnv.tableEvent}. */
+  /**
+   * Queue a KOBJ_CHANGE uevent with exactly these variables (dm core appends `DM_NAME` and
+   * `DM_UUID`), sent at the next {@link DmTargetEnv.tableEvent}.
+   */
   queueUevent(vars: ReadonlyArray<readonly [string, string]>): void;
   /** `dm_noflush_suspending(ti)`. */
   noflushSuspending(): boolean;
-  /** `dm_table_run_md_queue_async()`: re-run the request queue so requeued requests map again. */
+  /** `dm_suspended(ti)`: the mapped device is suspended (multipath refuses messages then: -EBUSY). */
+  suspended(): boolean;
+  /** `dm_post_suspending(ti)`: the device is between suspend and its targets' postsuspend. */
+  postSuspending(): boolean;
+  /**
+   * `dm_path_uevent(type, ti, path, nr_valid_paths)`: queue a KOBJ_CHANGE uevent with
+   * `DM_TARGET`, `DM_ACTION`, `DM_SEQNUM` (dm core's per-device counter), `DM_PATH` and
+   * `DM_NR_VALID_PATHS`; dm core adds `DM_NAME`/`DM_UUID` and sends it at the next
+   * {@link DmTargetEnv.tableEvent}. Prefer this over {@link DmTargetEnv.queueUevent}.
+   */
+  pathUevent(action: "PATH_FAILED" | "PATH_REINSTATED", path: string, nrValidPaths: number): void;
+  /**
+   * `dm_table_run_md_queue_async()` + `dm_mq_kick_requeue_list()`: re-run the request queue
+   * (asynchronously, on the clock) so requeued requests map again. A no-op for bio-based tables.
+   */
   runQueue(): void;
   /** Bio mode: `submit_bio_noacct(clone)` of a clone the target remapped itself. */
   submitBio(clone: Bio): void;
-  /** Bio mode: `bio_endio(clone)` with a status — goes through dm core's clone completion (and the target's endIo). */
+  /**
+   * `bio_endio(clone)` with a status — goes through dm core's clone completion (and the target's
+   * endIo / rqEndIo). Runs on the clock (at the current time), never inside the call.
+   */
   endBio(clone: Bio, status: BlkStatus): void;
 }
 
@@ -133,6 +153,11 @@ export interface DmPerIo {
 export interface DmTarget {
   /** The table type this target needs; undefined for targets that fit either (error: hybrid). */
   readonly queueType: DmQueueType | undefined;
+  /**
+   * `ti->num_flush_bios`: how many clones of an empty flush this target gets (default 1;
+   * the error target has 0, so flushes of an error-mapped device succeed).
+   */
+  readonly numFlushBios?: number;
 
   /** Bio-based map of a clone (its sector already adjusted for `begin`). */
   map?(clone: Bio, io: DmPerIo): DmMapio;

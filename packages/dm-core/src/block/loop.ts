@@ -1,0 +1,298 @@
+/**
+ * The loop driver (drivers/block/loop.c) over RAM: `loopN` (7:N) disks that `losetup` binds to a
+ * sparse backing store. Unbound devices have size 0 and fail I/O. blk-mq (request-stackable),
+ * 512-byte logical blocks; every I/O completes after a fixed service time on the clock.
+ */
+
+import type { Clock } from "../clock/clock.js";
+import { NSEC_PER_USEC } from "../clock/clock.js";
+import type { KernelLog } from "../kernel/log.js";
+import type { UeventBus } from "../kernel/uevent.js";
+import { type Bio, ReqOp } from "./bio.js";
+import type { BlockDevice } from "./block-device.js";
+import type { BlockLayer } from "./block-layer.js";
+import { type DevT, LOOP_MAJOR, mkdev } from "./devt.js";
+import { BlkStatus, Errno } from "./status.js";
+
+/** Bytes per chunk of the sparse store. */
+const CHUNK = 64 * 1024;
+
+/** Options of {@link LoopDriver}. */
+export interface LoopDriverOptions {
+  readonly clock: Clock;
+  readonly log: KernelLog;
+  readonly block: BlockLayer;
+  readonly uevents: UeventBus;
+  /** Service time of every I/O (default 20 µs). */
+  readonly serviceTimeNs?: number;
+  /** Devices created at module load (`CONFIG_BLK_DEV_LOOP_MIN_COUNT`, default 8). */
+  readonly minCount?: number;
+}
+
+/** Result of a loop operation: 0 or a positive errno, as `losetup` reports it. */
+export type LoopResult =
+  | { readonly ok: true; readonly dev: LoopDevice }
+  | { readonly ok: false; readonly errno: number };
+
+/** RAM-backed sparse data: reads of never-written ranges return zeros. */
+class SparseStore {
+  readonly #chunks = new Map<number, Uint8Array>();
+
+  read(offset: number, out: Uint8Array): void {
+    let done = 0;
+    while (done < out.length) {
+      const pos = offset + done;
+      const idx = Math.floor(pos / CHUNK);
+      const within = pos - idx * CHUNK;
+      const n = Math.min(CHUNK - within, out.length - done);
+      const c = this.#chunks.get(idx);
+      if (c) out.set(c.subarray(within, within + n), done);
+      else out.fill(0, done, done + n);
+      done += n;
+    }
+  }
+
+  write(offset: number, data: Uint8Array): void {
+    let done = 0;
+    while (done < data.length) {
+      const pos = offset + done;
+      const idx = Math.floor(pos / CHUNK);
+      const within = pos - idx * CHUNK;
+      const n = Math.min(CHUNK - within, data.length - done);
+      let c = this.#chunks.get(idx);
+      if (!c) this.#chunks.set(idx, (c = new Uint8Array(CHUNK)));
+      c.set(data.subarray(done, done + n), within);
+      done += n;
+    }
+  }
+
+  zero(offset: number, bytes: number): void {
+    let done = 0;
+    while (done < bytes) {
+      const pos = offset + done;
+      const idx = Math.floor(pos / CHUNK);
+      const within = pos - idx * CHUNK;
+      const n = Math.min(CHUNK - within, bytes - done);
+      const c = this.#chunks.get(idx);
+      if (c) {
+        if (within === 0 && n === CHUNK) this.#chunks.delete(idx);
+        else c.fill(0, within, within + n);
+      }
+      done += n;
+    }
+  }
+}
+
+/** `struct loop_device`: one `loopN` disk. */
+export class LoopDevice implements BlockDevice {
+  readonly devt: DevT;
+  readonly name: string;
+  readonly number: number;
+  readonly logicalBlockSize = 512;
+  readonly requestStackable = true;
+  readonly partition = false;
+  readonly scsi = undefined;
+  #store: SparseStore | null = null;
+  #sectors = 0;
+  #readOnly = false;
+  /** `LO_FLAGS_AUTOCLEAR` set by a detach while open: unbind at the last close. */
+  #autoclear = false;
+  readonly #driver: LoopDriver;
+  readonly #clock: Clock;
+  readonly #complete = (bio: Bio): void => this.#finish(bio);
+
+  constructor(driver: LoopDriver, n: number, clock: Clock) {
+    this.#driver = driver;
+    this.number = n;
+    this.devt = mkdev(LOOP_MAJOR, n);
+    this.name = `loop${n}`;
+    this.#clock = clock;
+  }
+
+  /** Bound to a backing store (`Lo_bound`). */
+  get bound(): boolean {
+    return this.#store !== null;
+  }
+
+  sizeSectors(): number {
+    return this.#sectors;
+  }
+
+  readOnly(): boolean {
+    return this.#readOnly;
+  }
+
+  dying(): boolean {
+    return false;
+  }
+
+  release(): void {
+    if (this.#autoclear && this.#driver.block.openCount(this.devt) === 0) {
+      this.#autoclear = false;
+      this.unbind();
+    }
+  }
+
+  /** Binds a fresh zero-filled store of `sizeBytes` (rounded down to 512). */
+  bind(sizeBytes: number, readOnly: boolean): void {
+    this.#store = new SparseStore();
+    this.#sectors = Math.floor(sizeBytes / 512);
+    this.#readOnly = readOnly;
+    this.#autoclear = false;
+    this.#driver.changed(this);
+  }
+
+  /** `__loop_clr_fd`. */
+  unbind(): void {
+    this.#store = null;
+    this.#sectors = 0;
+    this.#readOnly = false;
+    this.#driver.changed(this);
+  }
+
+  /** `LOOP_CLR_FD`: with other openers the unbind waits for the last close. */
+  detach(): number {
+    if (!this.#store) return Errno.ENXIO;
+    if (this.#driver.block.openCount(this.devt) > 0) {
+      this.#autoclear = true;
+      return 0;
+    }
+    this.unbind();
+    return 0;
+  }
+
+  submit(bio: Bio): void {
+    // The transfer happens at completion time, as the worker would do it.
+    this.#clock.schedule(this.#driver.serviceTimeNs, this.#complete, bio);
+  }
+
+  #finish(bio: Bio): void {
+    const status = this.#transfer(bio);
+    if (status !== BlkStatus.OK) this.#driver.block.printReqError(this, bio, status);
+    bio.status = status;
+    const fn = bio.endIo;
+    if (fn) fn(bio);
+  }
+
+  #transfer(bio: Bio): BlkStatus {
+    const store = this.#store;
+    if (!store) return BlkStatus.IOERR;
+    const op = bio.op;
+    if (op === ReqOp.FLUSH) return BlkStatus.OK;
+    const end = bio.sector + (bio.bytes >>> 9);
+    if (bio.sector < 0 || end > this.#sectors) return BlkStatus.IOERR;
+    const offset = bio.sector * 512;
+    switch (op) {
+      case ReqOp.READ:
+        if (bio.data) store.read(offset, bio.data.subarray(0, bio.bytes));
+        return BlkStatus.OK;
+      case ReqOp.WRITE:
+        if (this.#readOnly) return BlkStatus.IOERR;
+        if (bio.data) store.write(offset, bio.data.subarray(0, bio.bytes));
+        return BlkStatus.OK;
+      case ReqOp.DISCARD:
+      case ReqOp.WRITE_ZEROES:
+        if (this.#readOnly) return BlkStatus.IOERR;
+        store.zero(offset, bio.bytes);
+        return BlkStatus.OK;
+      default:
+        return BlkStatus.NOTSUPP;
+    }
+  }
+}
+
+/**
+ * The loop driver: `loop` module load creates `loop0`..`loop7`; `attach` is `losetup
+ * /dev/loopN FILE` with a fresh file of the given size.
+ */
+export class LoopDriver {
+  readonly block: BlockLayer;
+  readonly #clock: Clock;
+  readonly #log: KernelLog;
+  readonly #uevents: UeventBus;
+  readonly #minCount: number;
+  readonly #devices = new Map<number, LoopDevice>();
+  #loaded = false;
+  /** Service time of every I/O, in ns. */
+  serviceTimeNs: number;
+
+  constructor(options: LoopDriverOptions) {
+    this.block = options.block;
+    this.#clock = options.clock;
+    this.#log = options.log;
+    this.#uevents = options.uevents;
+    this.serviceTimeNs = options.serviceTimeNs ?? 20 * NSEC_PER_USEC;
+    this.#minCount = options.minCount ?? 8;
+  }
+
+  /** The module is loaded. */
+  get loaded(): boolean {
+    return this.#loaded;
+  }
+
+  /** Module init (`loop_init`): registers the first devices. */
+  init(): number {
+    if (this.#loaded) return 0;
+    this.#loaded = true;
+    for (let i = 0; i < this.#minCount; i++) this.#add(i);
+    this.#log.info("loop: module loaded");
+    return 0;
+  }
+
+  /** `loop_add`: creates `loopN` if it does not exist. */
+  #add(n: number): LoopDevice {
+    let dev = this.#devices.get(n);
+    if (!dev) {
+      dev = new LoopDevice(this, n, this.#clock);
+      this.#devices.set(n, dev);
+      this.block.register(dev);
+    }
+    return dev;
+  }
+
+  /** `loopN`, if it exists. */
+  get(n: number): LoopDevice | undefined {
+    return this.#devices.get(n);
+  }
+
+  /** Every loop device, by number. */
+  all(): LoopDevice[] {
+    return [...this.#devices.values()].sort((a, b) => a.number - b.number);
+  }
+
+  /**
+   * `losetup /dev/loopN FILE` for a new zero-filled file of `sizeBytes`: creates `loopN` if
+   * needed and binds it. EBUSY when it is bound already; ENXIO before the module is loaded.
+   */
+  attach(n: number, sizeBytes: number, options: { readonly readOnly?: boolean } = {}): LoopResult {
+    if (!this.#loaded) return { ok: false, errno: Errno.ENXIO };
+    if (!Number.isInteger(n) || n < 0 || n >= 1 << 20) return { ok: false, errno: Errno.EINVAL };
+    if (!Number.isFinite(sizeBytes) || sizeBytes < 0) return { ok: false, errno: Errno.EINVAL };
+    const dev = this.#add(n);
+    if (dev.bound) return { ok: false, errno: Errno.EBUSY };
+    dev.bind(sizeBytes, options.readOnly ?? false);
+    return { ok: true, dev };
+  }
+
+  /** `losetup -d /dev/loopN`. 0 or a positive errno (ENXIO: not bound / no such device). */
+  detach(n: number): number {
+    const dev = this.#devices.get(n);
+    if (!dev) return Errno.ENXIO;
+    return dev.detach();
+  }
+
+  /** The capacity changed: `set_capacity_and_notify` sends a change uevent. */
+  changed(dev: LoopDevice): void {
+    this.#uevents.emit({
+      action: "change",
+      devpath: `/devices/virtual/block/${dev.name}`,
+      subsystem: "block",
+      env: [
+        ["MAJOR", String(LOOP_MAJOR)],
+        ["MINOR", String(dev.number)],
+        ["DEVNAME", dev.name],
+        ["DEVTYPE", "disk"],
+      ],
+    });
+  }
+}
