@@ -1,1 +1,208 @@
-export {};
+// ---- data model, printers, CLI grammar, socket (structs/ print/ cli/ uxsock/) ----
+
+export type { ClientOutcome, MultipathdInvocation } from "./cli/client.js";
+export {
+  CLIENT_CMDSIZE,
+  joinClientCommand,
+  parseMultipathdArgs,
+  renderClientOutcome,
+  runMultipathdClient,
+} from "./cli/client.js";
+export type { Command, CommandKind, CommandOfKind, CommandParams, CommandSpec } from "./cli/commands.js";
+export { COMMAND_SPECS, fingerprint, specForFingerprint, specForKind } from "./cli/commands.js";
+export type { DispatchContext, DispatchSignal, ReleaseLock, StateLock } from "./cli/dispatch.js";
+export { dispatchCommand, handlerReply, parseErrorReply, Reply } from "./cli/dispatch.js";
+export type {
+  CommandHandlers,
+  EffectCommandKind,
+  EffectHandlers,
+  HandlerResult,
+  MapStateCommandKind,
+  MapStateSource,
+  MaybePromise,
+  ShowCommandKind,
+  ShowSource,
+} from "./cli/handlers.js";
+export {
+  createMapStateHandlers,
+  createShowHandlers,
+  MAP_STATE_COMMAND_KINDS,
+  SHOW_COMMAND_KINDS,
+} from "./cli/handlers.js";
+export { genhelp, MULTIPATH_TOOLS_VERSION } from "./cli/help.js";
+export type { Keyword } from "./cli/keywords.js";
+export { findKey, KEYWORDS, KeyCode } from "./cli/keywords.js";
+export type {
+  CliErrno,
+  CliParseError,
+  CliParseErrorReason,
+  CommandParseResult,
+  ParsedKey,
+} from "./cli/parse.js";
+export { COMMAND_KINDS, formatCommand, parseCommand, parseKeys, quoteParam } from "./cli/parse.js";
+export type { Token } from "./cli/tokenize.js";
+export { tokenizeCommand } from "./cli/tokenize.js";
+export type { FieldWidths } from "./print/format.js";
+export {
+  LayoutReset,
+  multipathLayout,
+  pathLayout,
+  StrBuf,
+  snprintMultipath,
+  snprintMultipathHeader,
+  snprintPath,
+  snprintPathgroup,
+  snprintPathHeader,
+  zeroWidths,
+} from "./print/format.js";
+export {
+  JSON_MAJOR_VERSION,
+  JSON_MINOR_VERSION,
+  snprintMultipathMapJson,
+  snprintMultipathTopologyJson,
+} from "./print/json.js";
+export type { PrintEnv } from "./print/print-env.js";
+export { EMPTY_PRINT_ENV } from "./print/print-env.js";
+export type { FieldQuirk, FieldValue } from "./print/print-util.js";
+export { byteLength, formatProgress, formatSize, PrintAbort } from "./print/print-util.js";
+export type { RefreshMap, ShowOutput } from "./print/show.js";
+export {
+  showMapFormat,
+  showMapJson,
+  showMaps,
+  showMapsJson,
+  showMapsTopology,
+  showMapTopology,
+  showPath,
+  showPaths,
+} from "./print/show.js";
+export type { DaemonRunState } from "./print/status.js";
+export {
+  formatAllPaths,
+  PRINT_MAP_NAMES,
+  PRINT_MAP_STATS,
+  PRINT_MAP_STATUS,
+  PRINT_PATH_CHECKER,
+  PRINT_PATH_LONG,
+  snprintDaemon,
+  snprintStatus,
+} from "./print/status.js";
+export type { TopologyOptions } from "./print/topology.js";
+export {
+  formatMultipathTopology,
+  mapPathWidths,
+  multipathStyle,
+  PRINT_MAP_PROPS,
+  PRINT_PATH_INDENT,
+  PRINT_PG_INDENT,
+  snprintMultipathTopology,
+} from "./print/topology.js";
+export type { Wildcard } from "./print/wildcards.js";
+export {
+  MULTIPATH_WILDCARDS,
+  PATH_WILDCARDS,
+  PATHGROUP_WILDCARDS,
+  snprintWildcards,
+} from "./print/wildcards.js";
+export {
+  checkerStateName,
+  DmPathState,
+  isActivePathState,
+  PATH_MAX_STATE,
+  PathState,
+} from "./structs/path-state.js";
+export type {
+  MapDmInfo,
+  Multipath,
+  MultipathInit,
+  Path,
+  PathCheckerRef,
+  PathGroup,
+  PathGroupInit,
+  PathInit,
+  PathPrioRef,
+  SgId,
+} from "./structs/structs.js";
+export {
+  addPathGroup,
+  CHECKINT_UNDEF,
+  createMapDmInfo,
+  createMultipath,
+  createPath,
+  FailbackMode,
+  InitState,
+  MapAction,
+  MPATH_F_APTPL_MASK,
+  NoPathRetry,
+  NvmeProtocol,
+  PgPolicy,
+  PgState,
+  PRIO_UNDEF,
+  PROTOCOL_UNSET,
+  RrWeight,
+  SCSI_INVALID_LUN,
+  SCSI_PROTOCOL_END,
+  ScsiProtocol,
+  SysfsBus,
+  TPGS_UNDEF,
+  WWID_SIZE,
+} from "./structs/structs.js";
+export type { Failback, NoPathRetrySetting, PathGroupPrio } from "./structs/structs-vec.js";
+export {
+  busProtocolId,
+  cAtoi,
+  convertDev,
+  countActivePaths,
+  countActivePendingPaths,
+  decodeFailback,
+  decodeNoPathRetry,
+  encodeFailback,
+  encodeNoPathRetry,
+  findMpByAlias,
+  findMpByMinor,
+  findMpByStr,
+  findMpByWwid,
+  findPathByDev,
+  findPathByDevt,
+  firstPath,
+  hasDmInfo,
+  pathcount,
+  pathGroupPrio,
+  pathGroupsInOrder,
+  pathProtocolName,
+  resetStats,
+  scanDmMinor,
+  selectPathGroup,
+  updatePathGroupPrio,
+  updatePathGroupPrios,
+} from "./structs/structs-vec.js";
+export type { Endianness, FrameEvent } from "./uxsock/framing.js";
+export {
+  acceptCommandLength,
+  acceptReplyLength,
+  bodyToString,
+  DEFAULT_SOCKET,
+  DEFAULT_UXSOCK_TIMEOUT_MS,
+  encodeFrame,
+  encodeLength,
+  FrameReader,
+  MAX_CMD_LEN,
+  MAX_REPLY_LEN,
+  nativeEndianness,
+  SIZE_T_BYTES,
+} from "./uxsock/framing.js";
+export type { MpathConnectionOptions } from "./uxsock/mpath-cmd.js";
+export { ClientErrno, DEFAULT_ADDRESS, MpathConnection, multipathdRequest } from "./uxsock/mpath-cmd.js";
+export type {
+  PeerCredentials,
+  PeerCredentialsProvider,
+  UxAddress,
+  UxClientInfo,
+  UxDispatch,
+  UxListenerOptions,
+  UxLog,
+  UxServerOptions,
+  UxTransport,
+} from "./uxsock/uxlsnr.js";
+export { fixedPeerCredentials, netAddress, UxClientSession, UxServer } from "./uxsock/uxlsnr.js";
+// ---- end data model, printers, CLI grammar, socket ----
