@@ -68,6 +68,11 @@ export interface ScsiCommand {
   readonly allocationLength?: number;
   /** Command timeout in milliseconds; the result is `DID_TIME_OUT` when the device does not answer in time. */
   readonly timeoutMs: number;
+  /**
+   * `scsi_execute`'s `retries`: how many times the midlayer may resend the command on a retryable
+   * outcome (its disposition, including the attached handler's `check_sense`). Absent = 0 (SG_IO).
+   */
+  readonly retries?: number | undefined;
 }
 
 /** Parsed fixed- or descriptor-format sense data (key/ASC/ASCQ), with the raw bytes. */
@@ -142,13 +147,36 @@ export interface ScsiDevice {
   /** Command timeout in seconds (sysfs `device/timeout`), default 30. */
   readonly timeoutSecs: number;
   /**
-   * `sdev->access_state` maintained by an attached ALUA handler (state | PREFERRED), or null
-   * when no handler reports it (sysfs `access_state` / `preferred_path` then do not exist).
+   * Standard INQUIRY data as the SCSI core caches it at scan (`sdev->inquiry`, sysfs `inquiry`):
+   * at least 36 bytes. Byte 5 bits 5:4 are the TPGS field the ALUA handler reads at attach.
    */
-  accessState: number | null;
+  readonly inquiry: Uint8Array;
+  /** VPD page 0x80 as cached at scan (`sdev->vpd_pg80`, sysfs `vpd_pg80`), header included, or null. */
+  readonly vpdPg80: Uint8Array | null;
+  /**
+   * VPD page 0x83 as cached at scan (`sdev->vpd_pg83`, sysfs `vpd_pg83`), header included, or null.
+   * The ALUA handler reads the target port group and the LUN's identity from it at attach.
+   */
+  readonly vpdPg83: Uint8Array | null;
+  /**
+   * Name of the bound upper-level driver (`sd`), or null before one binds. `sdev_printk` prefixes
+   * lines with it (`sd 0:0:0:0: `), or with the bus name (`scsi 0:0:0:0: `) while it is null.
+   */
+  readonly driver: string | null;
+  /**
+   * `sdev->access_state` (state | PREFERRED), 0 at scan; the alua, emc and rdac handlers write it.
+   * sysfs `access_state` prints its name (`scsi_access_state_name`, "unknown" for others) and
+   * `preferred_path` its PREFERRED bit; both reads fail with EINVAL while no handler is attached.
+   */
+  accessState: number;
   /** The attached device handler (`sdev->handler`), or null (`dh_state` = `detached`). */
   handler: ScsiDhInstance | null;
-  /** Sends a command; `done` runs later on the clock with the result. Never synchronous. */
+  /**
+   * Sends a command (`scsi_execute` / SG_IO); `done` runs later on the clock with the result. Never
+   * synchronous. The midlayer's completion handling happens before `done`: the attached handler's
+   * `checkSense` is consulted for CHECK CONDITION results and the command resent as the disposition
+   * and `retries` allow, as `scsi_decide_disposition` does.
+   */
   execute(cmd: ScsiCommand, done: (result: ScsiResult) => void): void;
 }
 
