@@ -127,8 +127,8 @@ export class BioEngine {
         remaining -= len;
       } while (remaining > 0);
     }
-    this.#submitting--;
     this.#decPending(io, error);
+    this.#submitting--;
   }
 
   #clone(io: DmIo, slot: DmTargetSlot, bio: Bio, sector: number, len: number, offset: number): DmTio {

@@ -10,7 +10,7 @@ import { type Bio, BioPool } from "../block/bio.js";
 import { BlkStatus } from "../block/status.js";
 import { type Clock, NSEC_PER_MSEC } from "../clock/clock.js";
 import { deferEndio } from "./dm-bio.js";
-import type { DmLog, RateLimit } from "./dm-log.js";
+import { DmLog, type RateLimit } from "./dm-log.js";
 import type { MappedDevice } from "./mapped-device.js";
 import type { DmTable, DmTargetSlot } from "./table.js";
 import { DmEndio, DmMapio, type DmPerIo } from "./target.js";
@@ -76,7 +76,7 @@ export class RqEngine {
   constructor(md: MappedDevice) {
     this.#md = md;
     this.#clock = md.ctx.clock;
-    this.#log = md.dmlog;
+    this.#log = new DmLog(md.ctx.log, "core-rq");
     this.#rlUnavailable = md.ctx.ratelimit("dm_mq_queue_rq");
   }
 
@@ -153,10 +153,10 @@ export class RqEngine {
   }
 
   /**
-   * `dm_stop_queue` at suspend. Queue work the targets' presuspend asked for (a kick or run due
-   * now) wins the race against the quiesce, as it does on Linux.
+   * At suspend, before dm core blocks I/O: queue work the targets' presuspend asked for (a kick
+   * or run due now) wins the race against the quiesce, as it does on Linux.
    */
-  quiesce(): void {
+  runDueWork(): void {
     if (this.#kickHandle && this.#kickDue <= this.#clock.now()) {
       this.#clock.cancel(this.#kickHandle);
       this.#kickHandle = 0;
@@ -167,6 +167,10 @@ export class RqEngine {
       this.#runHandle = 0;
       this.run();
     }
+  }
+
+  /** `dm_stop_queue`. */
+  stop(): void {
     this.#stopped = true;
   }
 

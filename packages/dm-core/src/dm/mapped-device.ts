@@ -332,10 +332,10 @@ export class MappedDevice implements BlockDevice, TableOwner {
     if (this.suspendedFlag) return -Errno.EINVAL;
     const map = this.live;
     if (noflush) this.noflushSuspendingFlag = true;
-    else this.dmlog.debug(`${this.dmName}: suspending with flush`);
     if (map) for (const s of map.targets) s.t.presuspend?.(noflush);
+    if (map && this.type === "request") this.rq.runDueWork();
     this.blockIo = true;
-    if (map && this.type === "request") this.rq.quiesce();
+    if (map && this.type === "request") this.rq.stop();
     this.suspendedFlag = true;
     this.draining = this.pendingIo > 0;
     if (!this.draining) this.noflushSuspendingFlag = false;

@@ -161,7 +161,19 @@ class TargetEnv implements DmTargetEnv {
     this.#slot.table.event();
   }
   queueUevent(vars: ReadonlyArray<readonly [string, string]>): void {
+    // dm_build_path_uevent numbers the event right after DM_ACTION; add it if the target did not.
+    const i = vars.findIndex(([k]) => k === "DM_ACTION");
+    if (i >= 0 && !vars.some(([k]) => k === "DM_SEQNUM")) {
+      const seq: readonly [string, string] = ["DM_SEQNUM", String(this.#md.nextUeventSeq())];
+      this.#md.queueUevent([...vars.slice(0, i + 1), seq, ...vars.slice(i + 1)]);
+      return;
+    }
     this.#md.queueUevent(vars);
+  }
+
+  /** `cpu_to_node()`: the model's machines have one NUMA node. */
+  cpuToNode(_cpu: number): number {
+    return 0;
   }
   pathUevent(action: "PATH_FAILED" | "PATH_REINSTATED", path: string, nrValidPaths: number): void {
     this.#md.queueUevent([

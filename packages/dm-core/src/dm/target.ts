@@ -110,8 +110,9 @@ export interface DmTargetEnv {
   /** `dm_table_event()`: bump the device's event number, send queued uevents, wake waiters. */
   tableEvent(): void;
   /**
-   * Queue a KOBJ_CHANGE uevent with exactly these variables (dm core appends `DM_NAME` and
-   * `DM_UUID`), sent at the next {@link DmTargetEnv.tableEvent}.
+   * Queue a KOBJ_CHANGE uevent with these variables, sent at the next
+   * {@link DmTargetEnv.tableEvent}; dm core appends `DM_NAME` and `DM_UUID`, and inserts
+   * `DM_SEQNUM` after `DM_ACTION` when the target did not supply it.
    */
   queueUevent(vars: ReadonlyArray<readonly [string, string]>): void;
   /** `dm_noflush_suspending(ti)`. */
