@@ -110,6 +110,37 @@ export type {
 } from "./selectors/path-selector.js";
 export { definePathSelector } from "./selectors/path-selector.js";
 
+// --- multipath target and path selectors (multipath/, selectors/) ---
+export type {
+  MpathEffect,
+  MpathEvent,
+  MpathState,
+  MpathTopology,
+  MultipathModuleParams,
+  MultipathSnapshot,
+  MultipathTargetOptions,
+  PathState,
+} from "./multipath/index.js";
+export {
+  createMultipathTargetType,
+  initialState as mpathInitialState,
+  MpathFlag,
+  MultipathTarget,
+  multipathTargetType,
+  transition as mpathTransition,
+} from "./multipath/index.js";
+export {
+  CpuMask,
+  cpumaskFormat,
+  cpumaskParse,
+  historicalServiceTimeSelector,
+  ioAffinitySelector,
+  queueLengthSelector,
+  roundRobinSelector,
+  serviceTimeSelector,
+} from "./selectors/index.js";
+// --- end multipath / selectors ---
+
 // --- SCSI protocol (scsi/cdb, sense, scsi-lib, scsi-logging) and the device handlers ---
 export type {
   BuildRtpgOptions,
