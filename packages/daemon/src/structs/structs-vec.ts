@@ -71,7 +71,7 @@ export function pathGroupPrio(pg: PathGroup): PathGroupPrio {
     }
   }
   return {
-    priority: enabled > 0 ? Math.trunc(sum / enabled) : 0,
+    priority: enabled > 0 ? Math.trunc(sum / enabled) | 0 : 0,
     enabledPaths: enabled,
     marginal: pg.marginal || (marginal > 0 && marginal === pg.paths.length),
   };
