@@ -53,7 +53,22 @@ type SelectorExports = Partial<
 >;
 type HandlerExports = Partial<
   Record<"aluaHandler" | "emcHandler" | "rdacHandler" | "hpSwHandler", ScsiDeviceHandlerType>
->;
+> & {
+  readonly createAluaHandlerType?: (params?: { optimizeStpg?: number }) => ScsiDeviceHandlerType;
+  readonly createEmcHandlerType?: () => ScsiDeviceHandlerType;
+  readonly createRdacHandlerType?: (params?: { rdacLogging?: number }) => ScsiDeviceHandlerType;
+  readonly createHpSwHandlerType?: () => ScsiDeviceHandlerType;
+  readonly scsiRegisterDeviceHandler?: (
+    registry: Registry<ScsiDeviceHandlerType>,
+    type: ScsiDeviceHandlerType,
+    env: { readonly log: KernelLog },
+  ) => number;
+  readonly scsiUnregisterDeviceHandler?: (
+    registry: Registry<ScsiDeviceHandlerType>,
+    type: ScsiDeviceHandlerType,
+    env: { readonly log: KernelLog },
+  ) => number;
+};
 
 const EINVAL = 22;
 
@@ -195,22 +210,53 @@ export function builtinModules(env: BuiltinModuleEnv): KernelModule[] {
   }
 
   const dh = handlersBarrel as unknown as HandlerExports;
-  const handlerModules: Array<[string, ScsiDeviceHandlerType | undefined]> = [
-    ["scsi_dh_alua", dh.aluaHandler],
-    ["scsi_dh_emc", dh.emcHandler],
-    ["scsi_dh_rdac", dh.rdacHandler],
-    ["scsi_dh_hp_sw", dh.hpSwHandler],
+  // Handler types keep per-kernel state: a fresh one is made at every module load.
+  const handlerModules: Array<
+    [string, ((p: Map<string, unknown>) => ScsiDeviceHandlerType) | null, ParamSpec]
+  > = [
+    [
+      "scsi_dh_alua",
+      dh.createAluaHandlerType
+        ? (p) =>
+            dh.createAluaHandlerType!({ optimizeStpg: (p.get("optimize_stpg") as number | undefined) ?? 0 })
+        : dh.aluaHandler
+          ? () => dh.aluaHandler!
+          : null,
+      { optimize_stpg: ulong },
+    ],
+    ["scsi_dh_emc", dh.createEmcHandlerType ?? (dh.emcHandler ? () => dh.emcHandler! : null), {}],
+    [
+      "scsi_dh_rdac",
+      dh.createRdacHandlerType
+        ? (p) =>
+            dh.createRdacHandlerType!({ rdacLogging: (p.get("rdac_logging") as number | undefined) ?? 1 })
+        : dh.rdacHandler
+          ? () => dh.rdacHandler!
+          : null,
+      { rdac_logging: ulong },
+    ],
+    ["scsi_dh_hp_sw", dh.createHpSwHandlerType ?? (dh.hpSwHandler ? () => dh.hpSwHandler! : null), {}],
   ];
-  for (const [name, type] of handlerModules) {
-    if (!type) continue;
+  for (const [name, make, spec] of handlerModules) {
+    if (!make) continue;
+    let registered: ScsiDeviceHandlerType | null = null;
     mods.push({
       name,
-      init() {
-        registerOnce(handlers, type);
-        return 0;
+      init(params) {
+        const p = parseParams(log, name, params, spec);
+        if (typeof p === "number") return p;
+        const type = make(p);
+        const r = dh.scsiRegisterDeviceHandler
+          ? dh.scsiRegisterDeviceHandler(handlers, type, { log })
+          : (registerOnce(handlers, type), 0);
+        if (r === 0) registered = type;
+        return r;
       },
       exit() {
-        handlers.unregister(type.name);
+        if (!registered) return;
+        if (dh.scsiUnregisterDeviceHandler) dh.scsiUnregisterDeviceHandler(handlers, registered, { log });
+        else handlers.unregister(registered.name);
+        registered = null;
       },
     });
   }

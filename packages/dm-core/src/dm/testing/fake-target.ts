@@ -88,7 +88,7 @@ class FakeTarget implements DmTarget {
     return this.#route(clone);
   }
 
-  rqEndIo(clone: Bio, _io: DmPerIo, status: BlkStatus): DmEndio {
+  rqEndIo(_clone: Bio, _io: DmPerIo, status: BlkStatus): DmEndio {
     this.#ctl.calls.push(`rq_end_io:${status}`);
     if (status === 0) return DmEndio.DONE;
     return this.#ctl.endIoVerdict;
