@@ -10,8 +10,8 @@ export {
 } from "./cli/client.js";
 export type { Command, CommandKind, CommandOfKind, CommandParams, CommandSpec } from "./cli/commands.js";
 export { COMMAND_SPECS, fingerprint, specForFingerprint, specForKind } from "./cli/commands.js";
-export type { DispatchContext, DispatchSignal, ReleaseLock, StateLock } from "./cli/dispatch.js";
-export { dispatchCommand, handlerReply, parseErrorReply, Reply } from "./cli/dispatch.js";
+export type { DispatchContext, Dispatcher, DispatchSignal, ReleaseLock, StateLock } from "./cli/dispatch.js";
+export { createDispatcher, dispatchCommand, handlerReply, parseErrorReply, Reply } from "./cli/dispatch.js";
 export type {
   CommandHandlers,
   EffectCommandKind,

@@ -78,3 +78,19 @@ export async function dispatchCommand(received: string, ctx: DispatchContext): P
     release?.();
   }
 }
+
+/** A command runner bound to one daemon: what the socket listener (or an in-process client) calls. */
+export type Dispatcher = (
+  command: string,
+  peer: { readonly isRoot: boolean },
+  signal?: DispatchSignal,
+) => Promise<string>;
+
+/**
+ * Binds {@link dispatchCommand} to a daemon's handlers and lock. The result fits
+ * `UxServerOptions.dispatch`; an in-process client can call it with `{ isRoot: true }`.
+ */
+export function createDispatcher(opts: Omit<DispatchContext, "isRoot" | "signal">): Dispatcher {
+  return (command, peer, signal) =>
+    dispatchCommand(command, { ...opts, isRoot: peer.isRoot, ...(signal === undefined ? {} : { signal }) });
+}

@@ -463,3 +463,40 @@ describe("golden multipathd.out (kernel lab)", () => {
     await check(testDaemon(w), GOLDEN, "multipathd show map mpatha json");
   });
 });
+
+describe("no-path-retry scenarios, every path/map state shown", () => {
+  type State = { down: boolean; noPathRetry: number };
+  const cases: [string, string, number, State][] = [];
+  const Q = "conformance/multipathd/no-path-retry-queue.out";
+  const F = "conformance/multipathd/no-path-retry-fail.out";
+  const N = "conformance/multipathd/no-path-retry-count.out";
+  const paths = 'multipathd show paths format "%d %t %T %o"';
+  const maps = 'multipathd show maps format "%n %Q %N"';
+  for (const [file, npr] of [
+    [Q, NoPathRetry.QUEUE],
+    [F, NoPathRetry.FAIL],
+    [N, 2],
+  ] as const) {
+    cases.push([file, paths, 1, { down: true, noPathRetry: npr }]);
+    cases.push([file, paths, 2, { down: false, noPathRetry: npr }]);
+  }
+  cases.push([Q, maps, 1, { down: true, noPathRetry: NoPathRetry.QUEUE }]);
+  cases.push([Q, maps, 2, { down: true, noPathRetry: NoPathRetry.QUEUE }]);
+  cases.push([Q, maps, 3, { down: false, noPathRetry: NoPathRetry.QUEUE }]);
+  cases.push([F, maps, 1, { down: true, noPathRetry: NoPathRetry.FAIL }]);
+  cases.push([F, maps, 2, { down: false, noPathRetry: NoPathRetry.FAIL }]);
+  cases.push([N, maps, 1, { down: true, noPathRetry: 2 }]);
+  cases.push([N, maps, 2, { down: false, noPathRetry: 2 }]);
+
+  for (const [file, command, occurrence, st] of cases)
+    it(`${file.split("/").pop()}: ${command} #${occurrence}`, async () => {
+      const w = twoPathWorld();
+      w.maps[0]!.noPathRetry = st.noPathRetry;
+      for (const pp of w.paths) {
+        pp.state = st.down ? PathState.DOWN : PathState.UP;
+        pp.dmstate = st.down ? DmPathState.FAILED : DmPathState.ACTIVE;
+        pp.offline = st.down;
+      }
+      await check(testDaemon(w), file, command, occurrence);
+    });
+});

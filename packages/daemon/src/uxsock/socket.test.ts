@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { VirtualClock } from "@mp/dm-core";
 import { afterEach, describe, expect, it } from "vitest";
 import { renderClientOutcome } from "../cli/client.js";
-import { dispatchCommand } from "../cli/dispatch.js";
+import { createDispatcher, dispatchCommand } from "../cli/dispatch.js";
 import { twoPathWorld } from "../print/__fixtures__/scsi-debug.js";
 import { testDaemon } from "../print/__fixtures__/test-daemon.js";
 import { encodeFrame, encodeLength, nativeEndianness } from "./framing.js";
@@ -41,8 +41,7 @@ async function startServer(opts: { peerCredentials?: PeerCredentialsProvider; ca
   });
   const server = new UxServer({
     clock,
-    dispatch: (cmd, client, signal) =>
-      dispatchCommand(cmd, { isRoot: client.isRoot, handlers: d.handlers, signal }),
+    dispatch: createDispatcher({ handlers: d.handlers }),
     peerCredentials: opts.peerCredentials ?? fixedPeerCredentials({ uid: 0, gid: 0, pid: 1 }),
   });
   servers.push(server);
