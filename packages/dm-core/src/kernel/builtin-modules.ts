@@ -246,11 +246,12 @@ export function builtinModules(env: BuiltinModuleEnv): KernelModule[] {
         const p = parseParams(log, name, params, spec);
         if (typeof p === "number") return p;
         const type = make(p);
-        const r = dh.scsiRegisterDeviceHandler
-          ? dh.scsiRegisterDeviceHandler(handlers, type, { log })
-          : (registerOnce(handlers, type), 0);
-        if (r === 0) registered = type;
-        return r;
+        if (dh.scsiRegisterDeviceHandler) {
+          const r = dh.scsiRegisterDeviceHandler(handlers, type, { log });
+          if (r !== 0) return r;
+        } else registerOnce(handlers, type);
+        registered = type;
+        return 0;
       },
       exit() {
         if (!registered) return;
