@@ -20,7 +20,15 @@ import { BUILTIN_HWTABLE } from "./hwtable.js";
 import { type ConfigDiagnostic, ConfigLog, type LogLevel, ToolCrash } from "./log.js";
 import { processConfigText } from "./parser.js";
 import { compileEre, ereTest } from "./regex.js";
-import type { BlacklistRules, Config, HwEntry, MpEntry, NoPathRetry, Overrides, PcEntry } from "./structs.js";
+import type {
+  BlacklistRules,
+  Config,
+  HwEntry,
+  MpEntry,
+  NoPathRetryValue,
+  Overrides,
+  PcEntry,
+} from "./structs.js";
 
 /** `DEFAULT_CONFIGFILE`. */
 export const DEFAULT_CONFIGFILE = "/etc/multipath.conf";
@@ -411,7 +419,7 @@ export function usedHwEntries(pathHwes: Iterable<readonly HwEntry[]>): HwEntry[]
 /** The result of {@link reconcileFeaturesWithOptions}: the adjusted values. */
 export interface Reconciled {
   readonly features: string | undefined;
-  readonly noPathRetry: NoPathRetry | undefined;
+  readonly noPathRetry: NoPathRetryValue | undefined;
   readonly retainAttachedHwHandler: boolean | undefined;
 }
 
@@ -424,7 +432,7 @@ export function reconcileFeaturesWithOptions(
   id: string | undefined,
   v: {
     readonly features?: string | undefined;
-    readonly noPathRetry?: NoPathRetry | undefined;
+    readonly noPathRetry?: NoPathRetryValue | undefined;
     readonly retainAttachedHwHandler?: boolean | undefined;
   },
   log: ConfigLog,

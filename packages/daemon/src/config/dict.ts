@@ -16,7 +16,7 @@ import {
   type BlacklistRegex,
   type BlacklistRules,
   type Config,
-  type Failback,
+  type FailbackValue,
   type FindMultipaths,
   type HwEntry,
   type LogCheckerErr,
@@ -24,15 +24,15 @@ import {
   type MarginalPathgroups,
   type MpEntry,
   type NoOrNumber,
-  type NoPathRetry,
+  type NoPathRetryValue,
   type OffOrNumber,
   type Overrides,
   type PcEntry,
-  type PgPolicy,
+  type PgPolicyName,
   PROTOCOL_NAMES,
   type ProtocolName,
   type ReservationKey,
-  type RrWeight,
+  type RrWeightName,
 } from "./structs.js";
 
 export const INT_MAX = 2147483647;
@@ -260,7 +260,7 @@ const pNoSlash: Parser<string> = (buf, _kw, at) => {
 };
 
 /** `get_pgpolicy_id` compares prefixes: "multibus_x" is multibus. */
-export function pgPolicyId(s: string): PgPolicy | undefined {
+export function pgPolicyId(s: string): PgPolicyName | undefined {
   if (s.startsWith("failover")) return "failover";
   if (s.startsWith("multibus")) return "multibus";
   if (s.startsWith("group_by_serial")) return "group_by_serial";
@@ -269,7 +269,7 @@ export function pgPolicyId(s: string): PgPolicy | undefined {
   return undefined;
 }
 
-const pPgPolicy: Parser<PgPolicy> = (buf, _kw, at) => {
+const pPgPolicy: Parser<PgPolicyName> = (buf, _kw, at) => {
   const p = pgPolicyId(buf);
   if (p === undefined) {
     warnInvalid(at, "path_grouping_policy", buf);
@@ -278,19 +278,19 @@ const pPgPolicy: Parser<PgPolicy> = (buf, _kw, at) => {
   return p;
 };
 
-const pFailback: Parser<Failback> = (buf, kw, at) => {
+const pFailback: Parser<FailbackValue> = (buf, kw, at) => {
   if (buf === "manual" || buf === "immediate" || buf === "followover") return buf;
   const v = doSetInt(buf, 0, INT_MAX, kw, at);
   return v === 0 ? UNSET : v;
 };
 
-const pNoPathRetry: Parser<NoPathRetry> = (buf, kw, at) => {
+const pNoPathRetry: Parser<NoPathRetryValue> = (buf, kw, at) => {
   if (buf === "fail" || buf === "0") return "fail";
   if (buf === "queue") return "queue";
   return doSetInt(buf, 1, INT_MAX, kw, at);
 };
 
-const pRrWeight: Parser<RrWeight> = (buf, _kw, at) => {
+const pRrWeight: Parser<RrWeightName> = (buf, _kw, at) => {
   if (buf === "priorities" || buf === "uniform") return buf;
   warnInvalid(at, "rr_weight", buf);
   return KEEP;
@@ -395,12 +395,12 @@ const printNonzero = (v: number | undefined): string | null => (v ? String(v) : 
 const printStr = (v: string | undefined): string | null => (v === undefined ? null : quote(v));
 const printYesNo = (v: boolean): string => quote(v ? "yes" : "no");
 const printYesNoUndef = (v: boolean | undefined): string | null => (v === undefined ? null : printYesNo(v));
-const printPgPolicy = (v: PgPolicy | undefined): string | null => (v === undefined ? null : quote(v));
-export const printFailback = (v: Failback | undefined): string | null =>
+const printPgPolicy = (v: PgPolicyName | undefined): string | null => (v === undefined ? null : quote(v));
+export const printFailback = (v: FailbackValue | undefined): string | null =>
   v === undefined ? null : typeof v === "number" ? String(v) : quote(v);
-export const printNoPathRetry = (v: NoPathRetry | undefined): string | null =>
+export const printNoPathRetry = (v: NoPathRetryValue | undefined): string | null =>
   v === undefined ? null : typeof v === "number" ? String(v) : quote(v);
-const printRrWeight = (v: RrWeight | undefined): string | null => (v === undefined ? null : quote(v));
+const printRrWeight = (v: RrWeightName | undefined): string | null => (v === undefined ? null : quote(v));
 export const printNoOrNumber = (v: NoOrNumber | undefined): string | null =>
   v === undefined ? null : v === "no" ? quote("no") : String(v);
 /** "off" and numbers are printed without quotes. */
@@ -478,7 +478,7 @@ function deprecated<T>(name: string): KeywordSpec<T> {
 /* Attribute keywords shared by devices, overrides and multipaths; `T` is the entry type. */
 const sharedAttrs = {
   path_grouping_policy: <T>() =>
-    attr<T, PgPolicy>("path_grouping_policy", "pathGroupingPolicy", pPgPolicy, printPgPolicy),
+    attr<T, PgPolicyName>("path_grouping_policy", "pathGroupingPolicy", pPgPolicy, printPgPolicy),
   uid_attribute: <T>() => attr<T, string>("uid_attribute", "uidAttribute", pStr, printStr),
   path_selector: <T>() => attr<T, string>("path_selector", "pathSelector", pArgStr(1), printStr),
   path_checker: <T>() => attr<T, string>("path_checker", "pathChecker", pStr, printStr),
@@ -487,10 +487,10 @@ const sharedAttrs = {
   features: <T>() => attr<T, string>("features", "features", pArgStr(0), printStr),
   prio: <T>() => attr<T, string>("prio", "prio", pStr, printStr),
   prio_args: <T>() => attr<T, string>("prio_args", "prioArgs", pStr, printStr),
-  failback: <T>() => attr<T, Failback>("failback", "failback", pFailback, printFailback),
-  rr_weight: <T>() => attr<T, RrWeight>("rr_weight", "rrWeight", pRrWeight, printRrWeight),
+  failback: <T>() => attr<T, FailbackValue>("failback", "failback", pFailback, printFailback),
+  rr_weight: <T>() => attr<T, RrWeightName>("rr_weight", "rrWeight", pRrWeight, printRrWeight),
   no_path_retry: <T>() =>
-    attr<T, NoPathRetry>("no_path_retry", "noPathRetry", pNoPathRetry, printNoPathRetry),
+    attr<T, NoPathRetryValue>("no_path_retry", "noPathRetry", pNoPathRetry, printNoPathRetry),
   rr_min_io: <T>() => attr<T, number>("rr_min_io", "rrMinIo", pInt(0, INT_MAX, true), printNonzero),
   rr_min_io_rq: <T>() => attr<T, number>("rr_min_io_rq", "rrMinIoRq", pInt(0, INT_MAX, true), printNonzero),
   flush_on_last_del: <T>() =>
@@ -595,11 +595,11 @@ export const DEFAULTS = {
   pathChecker: "tur",
   aliasPrefix: "mpath",
   enableForeign: "NONE",
-  pathGroupingPolicy: "failover" as PgPolicy,
-  failback: "manual" as Failback,
+  pathGroupingPolicy: "failover" as PgPolicyName,
+  failback: "manual" as FailbackValue,
   rrMinIo: 1000,
   rrMinIoRq: 1,
-  rrWeight: "uniform" as RrWeight,
+  rrWeight: "uniform" as RrWeightName,
   flushOnLastDel: false,
   userFriendlyNames: false,
   retainAttachedHwHandler: true,

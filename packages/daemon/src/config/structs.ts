@@ -6,12 +6,17 @@
  */
 
 /** `path_grouping_policy`. */
-export type PgPolicy = "failover" | "multibus" | "group_by_serial" | "group_by_prio" | "group_by_node_name";
+export type PgPolicyName =
+  | "failover"
+  | "multibus"
+  | "group_by_serial"
+  | "group_by_prio"
+  | "group_by_node_name";
 /** `failback`: a mode, or a deferral in seconds (> 0). */
-export type Failback = "manual" | "immediate" | "followover" | number;
+export type FailbackValue = "manual" | "immediate" | "followover" | number;
 /** `no_path_retry`: fail at once, queue forever, or queue for N polling intervals (N >= 1). */
-export type NoPathRetry = "fail" | "queue" | number;
-export type RrWeight = "uniform" | "priorities";
+export type NoPathRetryValue = "fail" | "queue" | number;
+export type RrWeightName = "uniform" | "priorities";
 /** Options that are "no" or a positive number (`delay_watch_checks`, `san_path_*`, `marginal_path_*`, `ghost_delay`). */
 export type NoOrNumber = "no" | number;
 /** Options where "off" and 0 are distinct settings (`fast_io_fail_tmo`, `eh_deadline`); numbers are >= 0. */
@@ -58,14 +63,14 @@ export const MAX_DEV_LOSS_TMO = 0xffffffff;
 
 /** Attribute settings shared by `defaults`, `devices/device`, `overrides` and `multipaths/multipath`. */
 export interface MapAttrs {
-  pathGroupingPolicy?: PgPolicy;
+  pathGroupingPolicy?: PgPolicyName;
   pathSelector?: string;
   prio?: string;
   prioArgs?: string;
   features?: string;
-  failback?: Failback;
-  rrWeight?: RrWeight;
-  noPathRetry?: NoPathRetry;
+  failback?: FailbackValue;
+  rrWeight?: RrWeightName;
+  noPathRetry?: NoPathRetryValue;
   rrMinIo?: number;
   rrMinIoRq?: number;
   flushOnLastDel?: boolean;
@@ -221,4 +226,32 @@ export interface Config extends MapAttrs, PathAttrs {
   mptable: MpEntry[];
   blacklist: BlacklistRules;
   exceptions: BlacklistRules;
+}
+
+/*
+ * libmultipath's integer encodings, for code that keeps C-style numeric fields (struct multipath).
+ */
+
+/** `enum iopolicies`: failover 1 … group_by_node_name 5. */
+export function pgPolicyCode(p: PgPolicyName): number {
+  return ["failover", "multibus", "group_by_serial", "group_by_prio", "group_by_node_name"].indexOf(p) + 1;
+}
+
+/** `pgfailback`: -1 manual, -2 immediate, -3 followover, N > 0 deferred seconds, 0 undefined. */
+export function failbackCode(f: FailbackValue | undefined): number {
+  if (f === undefined) return 0;
+  if (typeof f === "number") return f;
+  return f === "manual" ? -1 : f === "immediate" ? -2 : -3;
+}
+
+/** `no_path_retry`: -1 fail, -2 queue, N > 0 retries, 0 undefined. */
+export function noPathRetryCode(n: NoPathRetryValue | undefined): number {
+  if (n === undefined) return 0;
+  if (typeof n === "number") return n;
+  return n === "fail" ? -1 : -2;
+}
+
+/** `rr_weight`: 1 uniform, 2 priorities, 0 undefined. */
+export function rrWeightCode(r: RrWeightName | undefined): number {
+  return r === undefined ? 0 : r === "uniform" ? 1 : 2;
 }
