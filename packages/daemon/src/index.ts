@@ -206,3 +206,153 @@ export type {
 } from "./uxsock/uxlsnr.js";
 export { fixedPeerCredentials, netAddress, UxClientSession, UxServer } from "./uxsock/uxlsnr.js";
 // ---- end data model, printers, CLI grammar, socket ----
+
+// ---- multipath.conf: parser, keywords, hwtable, propsel, blacklist, config dumps (config/) ----
+export type {
+  LoadConfigOptions,
+  LoadConfigResult,
+  Reconciled,
+} from "./config/config.js";
+export {
+  addFeature,
+  DEFAULT_CONFIG_DIR,
+  DEFAULT_CONFIGFILE,
+  DEFAULT_NR_OPEN,
+  findHwe,
+  findMpe,
+  getMpeWwid,
+  HwMatcher,
+  initialConfig,
+  loadConfig,
+  parseConfig,
+  reconcileFeaturesWithOptions,
+  removeFeature,
+  usedHwEntries,
+  visibleDiagnostics,
+} from "./config/config.js";
+export type { MatchResult, PathIdentity } from "./config/blacklist.js";
+export {
+  DEFAULT_DEVNODE_BLACKLIST,
+  DEFAULT_PROPERTY_EXCEPTION,
+  filterDevice,
+  filterDevnode,
+  filterMessage,
+  filterPath,
+  filterProperty,
+  filterProtocol,
+  filterWwid,
+  isBlacklisted,
+  Match,
+} from "./config/blacklist.js";
+export type { UserLookup, WarnOnce } from "./config/dict.js";
+export { DEFAULTS as CONFIG_DEFAULTS, parseReservationKey, pgPolicyId } from "./config/dict.js";
+export { BUILTIN_HWTABLE } from "./config/hwtable.js";
+export type { ConfigDiagnostic, LogLevel as ConfigLogLevel } from "./config/log.js";
+export { ConfigLog, formatDiagnostics, formatLogTimestamp } from "./config/log.js";
+export type { BlockDeviceEntry, ConfigMapRef, PrintConfigOptions } from "./config/print-config.js";
+export { multipathToolConfig, printBlacklistReport, printConfig, printDevices } from "./config/print-config.js";
+export type {
+  AliasBindings,
+  HwhandlerPathInfo,
+  KernelVersions,
+  MapSelectContext,
+  MapSettings,
+  MapSetupInputs,
+  MarginalSettings,
+  OriginText,
+  PathBus,
+  PathProbes,
+  PathSelectContext,
+  QueueMode,
+  ScsiTmoPlan,
+  Selected,
+  SelectedChecker,
+  SelectedFeatures,
+  SelectedPrio,
+  Version3,
+} from "./config/propsel.js";
+export {
+  checkRdac,
+  DEF_TIMEOUT,
+  detectPrio,
+  hasUidFallback,
+  marginalPathCheckEnabled,
+  Origin,
+  parseKernelRelease,
+  planScsiTimeouts,
+  selectAlias,
+  selectAliasPrefix,
+  selectAllTgPt,
+  selectAttr,
+  selectChecker,
+  selectDeferredRemove,
+  selectDetectChecker,
+  selectDetectPrio,
+  selectDevLoss,
+  selectEhDeadline,
+  selectFastIoFail,
+  selectFeatures,
+  selectFindMultipathsTimeout,
+  selectFlushOnLastDel,
+  selectGetuid,
+  selectGhostDelay,
+  selectHwhandler,
+  selectMapSettings,
+  selectMarginalSettings,
+  selectMaxSectorsKb,
+  selectMinio,
+  selectNoPathRetry,
+  selectPgfailback,
+  selectPgpolicy,
+  selectPrio,
+  selectRecheckWwid,
+  selectReservationKey,
+  selectRetainHwhandler,
+  selectRrWeight,
+  selectSelector,
+  selectSkipKpartx,
+  selectUserFriendlyNames,
+  selectVpdVendorId,
+  Tpgs,
+} from "./config/propsel.js";
+export type { EreError, EreResult } from "./config/regex.js";
+export { compileEre, ereTest } from "./config/regex.js";
+export type {
+  BlacklistDeviceEntry,
+  BlacklistEntry,
+  BlacklistOrigin,
+  BlacklistRegex,
+  BlacklistRules,
+  Config,
+  FailbackValue,
+  FindMultipaths,
+  HwEntry,
+  LogCheckerErr,
+  MapAttrs,
+  MarginalPathgroups,
+  MpEntry,
+  NoOrNumber,
+  NoPathRetryValue,
+  OffOrNumber,
+  Overrides,
+  PathAttrs,
+  PcEntry,
+  PgPolicyName,
+  ProtocolName,
+  QueueWithoutDaemon,
+  ReservationKey,
+  RrWeightName,
+  VpdVendor,
+} from "./config/structs.js";
+export {
+  ATTR_GID,
+  ATTR_MODE,
+  ATTR_UID,
+  failbackCode,
+  MAX_DEV_LOSS_TMO,
+  noPathRetryCode,
+  PROTOCOL_NAMES,
+  pgPolicyCode,
+  rrWeightCode,
+} from "./config/structs.js";
+// ---- end multipath.conf ----
