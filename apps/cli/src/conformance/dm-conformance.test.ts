@@ -1,0 +1,27 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { MachineFactory } from "../machine/plugins.js";
+import { checkScenario, findScenarios } from "./suite.js";
+
+// The real kernel's transcripts (Debian 12, 6.1, dm-multipath 1.14.0, device-mapper 1.02.185).
+const DIR = fileURLToPath(new URL("../../../../../shared/conformance/dm", import.meta.url));
+const files = existsSync(DIR) ? findScenarios([DIR]) : [];
+
+/**
+ * Scenarios known to differ from the real transcripts because of the kernel model (see the
+ * report); the test fails when one of them starts passing (remove it here) or another fails.
+ */
+const KNOWN_FAILING = new Set<string>([]);
+
+describe.skipIf(files.length === 0)("every dm conformance scenario through the runner", () => {
+  const factory = MachineFactory.of();
+  it.each(files.map((f) => [f.name, f] as const))("%s matches the real transcript", async (_name, file) => {
+    const v = await checkScenario(file, () => factory.create());
+    if (KNOWN_FAILING.has(file.name)) {
+      expect(v.kind, `${file.name} now passes: remove it from KNOWN_FAILING`).toBe("fail");
+      return;
+    }
+    expect(v.kind === "fail" ? `${v.why}\n${v.diff}` : v.kind).toBe("pass");
+  });
+});

@@ -1,0 +1,76 @@
+import { Errno, strerror } from "@mp/dm-core";
+import { writeErrorLine } from "../conformance/session.js";
+import type { CommandContext, MachinePlugin, Missing, ScenarioMachine } from "./machine.js";
+
+/**
+ * What every machine has on top of its services: `cat` (over sysfs and the /etc file store),
+ * `@config` (writes /etc/multipath.conf into the file store) and `@write` (a sysfs attribute).
+ * They need the fabric's sysfs and file store; without them a scenario using them is skipped.
+ */
+
+const FABRIC = "@mp/fabric";
+
+function needsFor(path: string, m: ScenarioMachine): Missing | null {
+  if (path.startsWith("/sys/")) return m.services.sysfs ? null : { what: "sysfs", provider: FABRIC };
+  return m.services.files ? null : { what: "/etc/multipath", provider: FABRIC };
+}
+
+/** `cat FILE…` over the machine's sysfs and file store. */
+async function cat(argv: readonly string[], ctx: CommandContext): Promise<number> {
+  const { sysfs, files } = ctx.machine.services;
+  let rc = 0;
+  for (const path of argv.slice(1)) {
+    const store = path.startsWith("/sys/") ? sysfs : files;
+    const text = store?.read(path) ?? null;
+    if (text !== null) {
+      ctx.io.stdout(text);
+      continue;
+    }
+    const isDir = store?.list(path) != null;
+    ctx.io.stderr(`cat: ${path}: ${isDir ? "Is a directory" : strerror(Errno.ENOENT)}\n`);
+    rc = 1;
+  }
+  return rc;
+}
+
+/** The core plugin (this package). */
+export const corePlugin: MachinePlugin = {
+  name: "@mp/cli",
+  install(m) {
+    m.registerCommand({
+      name: "cat",
+      providedBy: "@mp/cli",
+      run: cat,
+      missing: (argv, machine) => {
+        for (const p of argv.slice(1)) {
+          const miss = needsFor(p, machine);
+          if (miss) return miss;
+        }
+        return null;
+      },
+    });
+    m.registerDirective("config", () => ({
+      providedBy: "@mp/cli",
+      missing: (_node, machine) =>
+        machine.services.files ? null : { what: "/etc/multipath.conf", provider: FABRIC },
+      async run(node, ctx) {
+        const files = ctx.machine.services.files!;
+        files.write("/etc/multipath.conf", node.text);
+        return "";
+      },
+    }));
+    m.registerDirective("write", () => ({
+      providedBy: "@mp/cli",
+      missing: (_node, machine) => (machine.services.sysfs ? null : { what: "sysfs", provider: FABRIC }),
+      async run(node, ctx) {
+        const sysfs = ctx.machine.services.sysfs!;
+        let out = `$ echo ${node.value} > ${node.path}\n`;
+        const errno = sysfs.write(node.path, `${node.value}\n`);
+        if (errno !== 0) out += writeErrorLine(errno);
+        // Let the kernel and daemons react to the write before the next directive.
+        await ctx.advance(0);
+        return `${out}[rc=${errno === 0 ? 0 : 1}]\n`;
+      },
+    }));
+  },
+};

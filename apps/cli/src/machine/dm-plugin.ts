@@ -1,0 +1,209 @@
+import type { DevT } from "@mp/dm-core";
+import { createKernel, DM_MAJOR, devMajor, devMinor, Errno, mkdev } from "@mp/dm-core";
+import { expectedProvider } from "../conformance/capabilities.js";
+import { type DdEnv, ddMain } from "../tools/dd/dd.js";
+import { type DmsetupEnv, dmsetupMain } from "../tools/dmsetup/dmsetup.js";
+import type {
+  CommandContext,
+  DeviceNodes,
+  MachineBuilder,
+  MachinePlugin,
+  ScenarioMachine,
+  SimKernel,
+} from "./machine.js";
+import { MissingCapability, ScenarioAbort } from "./machine.js";
+
+/** The kernel configuration of the reference machine (Debian 12's 6.1). */
+export const DEBIAN_61_CONFIG = { DM_MULTIPATH_HST: false, DM_MULTIPATH_IOA: false } as const;
+
+/** The read-ahead the kernel gives a new dm device (128 KiB), in sectors. */
+export const DEFAULT_READ_AHEAD_SECTORS = 256;
+
+/**
+ * `/dev` as dmsetup makes it before udev runs: `/dev/mapper/NAME` for every mapped device,
+ * `/dev/NAME` for every disk, `/dev/block/M:m`.
+ */
+export function kernelDeviceNodes(kernel: SimKernel): DeviceNodes {
+  return {
+    resolve(path) {
+      if (path.startsWith("/dev/mapper/")) {
+        const name = path.slice("/dev/mapper/".length);
+        if (name === "" || name.includes("/")) return { errno: Errno.ENOENT };
+        const e = kernel.dm.list().find((x) => x.name === name);
+        return e ? { devt: e.devt } : { errno: Errno.ENOENT };
+      }
+      const m = /^\/dev\/block\/(\d+):(\d+)$/.exec(path);
+      if (m) {
+        const devt = mkdev(Number(m[1]), Number(m[2]));
+        return kernel.block.get(devt) ? { devt } : { errno: Errno.ENOENT };
+      }
+      if (path.startsWith("/dev/") && !path.slice(5).includes("/")) {
+        const d = kernel.block.byName(path.slice(5));
+        return d ? { devt: d.devt } : { errno: Errno.ENOENT };
+      }
+      return { errno: Errno.ENOENT };
+    },
+  };
+}
+
+/** dmsetup's view of a machine. */
+export function dmsetupEnv(m: ScenarioMachine, readAhead: Map<DevT, number>, stdin = ""): DmsetupEnv {
+  const kernel = m.services.kernel!;
+  const udev = m.services.udev;
+  return {
+    dm: kernel.dm,
+    dmMajor: DM_MAJOR,
+    blockName: (devt) => kernel.block.get(devt)?.name,
+    statBlock: (path) => {
+      const r = m.services.devices?.resolve(path);
+      return r && "devt" in r ? r.devt : undefined;
+    },
+    readFile: (path) => m.services.files?.read(path) ?? null,
+    readAhead: (devt) => readAhead.get(devt) ?? DEFAULT_READ_AHEAD_SECTORS,
+    setReadAhead: (devt, sectors) => {
+      if (sectors === null) readAhead.delete(devt);
+      else readAhead.set(devt, sectors);
+    },
+    udevWait: udev?.running ? () => udev.settle() : undefined,
+    stdin,
+  };
+}
+
+/** dd's view of a machine. */
+export function ddEnv(m: ScenarioMachine): DdEnv {
+  const kernel = m.services.kernel!;
+  return {
+    now: () => m.clock.now(),
+    open(path, mode) {
+      if (path === "/dev/zero" || path === "/dev/null") {
+        // Character devices refuse O_DIRECT.
+        if (mode.direct) return { errno: Errno.EINVAL };
+        return { kind: path === "/dev/zero" ? "zero" : "null" };
+      }
+      if (!path.startsWith("/dev/")) return { unsupported: path };
+      const r = m.services.devices?.resolve(path) ?? { errno: Errno.ENOENT };
+      if ("errno" in r) return r;
+      const devt = r.devt;
+      const dev = kernel.block.open(devt);
+      if (!dev) return { errno: Errno.ENXIO };
+      let closed = false;
+      return {
+        kind: "block",
+        dev,
+        close() {
+          if (closed) return;
+          closed = true;
+          kernel.block.close(devt);
+        },
+      };
+    },
+  };
+}
+
+function requireKernel(ctx: CommandContext): SimKernel {
+  const k = ctx.machine.services.kernel;
+  if (!k) throw new MissingCapability({ what: "a kernel", provider: "@mp/dm-core" });
+  return k;
+}
+
+/**
+ * The device-mapper machine: dm-core's kernel (Debian 6.1 configuration) on the machine's virtual
+ * clock, loop devices, `/dev` nodes, and the `dmsetup` and `dd` tools.
+ */
+export const dmPlugin: MachinePlugin = {
+  name: "@mp/dm-core",
+  install(m: MachineBuilder) {
+    const kernel = createKernel({ clock: m.clock, config: DEBIAN_61_CONFIG });
+    m.services.kernel = kernel;
+    m.services.loop = {
+      attach: (index, sizeBytes) => {
+        const r = kernel.losetup(`loop${index}`, sizeBytes);
+        return r.ok ? 0 : r.errno;
+      },
+    };
+    m.services.devices = kernelDeviceNodes(kernel);
+    m.services.openBlock = (dev) => {
+      const r =
+        typeof dev === "number"
+          ? { devt: dev }
+          : (m.services.devices?.resolve(dev.startsWith("/") ? dev : `/dev/${dev}`) ?? {
+              errno: Errno.ENOENT,
+            });
+      if ("errno" in r) return r;
+      const d = kernel.block.open(r.devt);
+      if (!d) return { errno: Errno.ENXIO };
+      let open = true;
+      return {
+        devt: d.devt,
+        logicalBlockSize: d.logicalBlockSize,
+        sizeSectors: () => d.sizeSectors(),
+        submit: (bio) => d.submit(bio),
+        close: () => {
+          if (!open) return;
+          open = false;
+          kernel.block.close(d.devt);
+        },
+      };
+    };
+    const readAhead = new Map<DevT, number>();
+
+    m.registerCommand({
+      name: "dmsetup",
+      providedBy: "@mp/cli",
+      run: (argv, ctx) => {
+        requireKernel(ctx);
+        return dmsetupMain(argv, ctx.io, dmsetupEnv(ctx.machine, readAhead, ctx.stdin), (ns) =>
+          ctx.sleep(ns),
+        );
+      },
+    });
+    m.registerCommand({
+      name: "dd",
+      providedBy: "@mp/cli",
+      run: (argv, ctx) => {
+        requireKernel(ctx);
+        return ddMain(argv, ctx.io, ddEnv(ctx.machine));
+      },
+    });
+
+    m.registerDirective("loop", () => ({
+      providedBy: "@mp/dm-core",
+      async run(node, ctx) {
+        const loop = ctx.machine.services.loop;
+        if (!loop) throw new MissingCapability({ what: "loop devices", provider: "@mp/dm-core" });
+        if (loop.attach(node.index, node.sizeBytes) !== 0) throw new ScenarioAbort("@loop: losetup failed");
+        await ctx.advance(0);
+        return "";
+      },
+    }));
+
+    m.registerDirective("modprobe", () => ({
+      providedBy: "@mp/dm-core",
+      async run(node, ctx) {
+        const params = new Map<string, string>();
+        for (const p of node.params) {
+          const eq = p.indexOf("=");
+          params.set(eq < 0 ? p : p.slice(0, eq), eq < 0 ? "" : p.slice(eq + 1));
+        }
+        const r = kernel.modules.load(node.module, params);
+        let out = "";
+        if (!r.ok) {
+          const provider = expectedProvider("module", node.module);
+          if (r.errno === Errno.ENOENT && provider !== "an unknown package") {
+            throw new MissingCapability({ what: node.module, provider });
+          }
+          out = `${r.message}\n[modprobe ${node.module} failed: rc=1]\n`;
+        }
+        await ctx.advance(0);
+        const udev = ctx.machine.services.udev;
+        if (udev?.running) await udev.settle();
+        return out;
+      },
+    }));
+  },
+};
+
+/** `254:0` → "254:0" (for messages). */
+export function devno(devt: DevT): string {
+  return `${devMajor(devt)}:${devMinor(devt)}`;
+}
