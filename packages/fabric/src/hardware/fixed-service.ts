@@ -1,0 +1,62 @@
+import type { ReqOp, Rng } from "@mp/dm-core";
+import type { ServiceModel } from "../timing/service-model.js";
+
+/** Parameters of {@link FixedServiceModel}. */
+export interface FixedServiceOptions {
+  /** Label for reports (`port 0`, `lun 3`). */
+  readonly name: string;
+  /** Service time of every command, ns. */
+  readonly serviceNs: number;
+  /** Uniform jitter added to each command, in [0, jitterNs). Needs `rng`. Default 0. */
+  readonly jitterNs?: number;
+  /** Extra ns per byte transferred (1e9 / bandwidth). Default 0. */
+  readonly nsPerByte?: number;
+  /** Commands served at once; later ones wait for a free server. Default: unlimited. */
+  readonly queueDepth?: number;
+  readonly rng?: Rng;
+}
+
+/**
+ * The fabric's built-in service model: a fixed service time plus optional seeded jitter and a
+ * per-byte cost, served by `queueDepth` parallel servers (first come, first served). The richer
+ * distributions and disk mechanics of `timing/` plug into the same {@link ServiceModel} seam.
+ */
+export class FixedServiceModel implements ServiceModel {
+  readonly name: string;
+  readonly #base: number;
+  readonly #jitter: number;
+  readonly #perByte: number;
+  readonly #rng: Rng | undefined;
+  /** Time each server becomes free (unlimited depth: empty, no waiting). */
+  readonly #free: Float64Array;
+
+  constructor(o: FixedServiceOptions) {
+    if (!(o.serviceNs >= 0)) throw new RangeError(`${o.name}: serviceNs must be >= 0`);
+    if ((o.jitterNs ?? 0) > 0 && !o.rng) throw new RangeError(`${o.name}: jitter needs an rng`);
+    this.name = o.name;
+    this.#base = o.serviceNs;
+    this.#jitter = o.jitterNs ?? 0;
+    this.#perByte = o.nsPerByte ?? 0;
+    this.#rng = o.rng;
+    const depth = o.queueDepth ?? 0;
+    if (depth < 0 || !Number.isInteger(depth))
+      throw new RangeError(`${o.name}: queueDepth must be an integer >= 0`);
+    this.#free = new Float64Array(depth);
+  }
+
+  serviceNs(_op: ReqOp, bytes: number, _sector: number, nowNs: number): number {
+    let t = this.#base + bytes * this.#perByte;
+    if (this.#jitter > 0) t += this.#rng!.float() * this.#jitter;
+    const free = this.#free;
+    if (free.length === 0) return Math.round(t);
+    let best = 0;
+    for (let i = 1; i < free.length; i++) if (free[i]! < free[best]!) best = i;
+    const start = Math.max(nowNs, free[best]!);
+    free[best] = start + t;
+    return Math.round(start + t - nowNs);
+  }
+
+  reset(nowNs: number): void {
+    this.#free.fill(nowNs);
+  }
+}

@@ -1,0 +1,284 @@
+import { HostStatus, type LogLevel, ReqOp } from "@mp/dm-core";
+import type { Hba, Link } from "../hardware/fabric.js";
+import { decodeMediaAccess } from "../scsi/opcodes.js";
+import { executeTargetCommand } from "../target/scsi-target.js";
+import { type CmndList, CmndList as List, type ScsiCmnd } from "./scsi-cmnd.js";
+import type { SimScsiDevice } from "./scsi-device.js";
+import type { HostDriver, ScsiSubsystem } from "./scsi-subsystem.js";
+
+/** What a command timer is waiting for. */
+const T_COMPLETE = 1;
+const T_TIMEOUT = 2;
+const T_DELIVER = 5;
+const T_FAILNOW = 6;
+
+/** FC remote port state (`fc_rport->port_state` and the flags that matter). */
+export type RportState = "online" | "blocked" | "deleted";
+
+/** `struct fc_rport` of one target port seen from one FC host port. */
+export class FcRport {
+  readonly number: number;
+  state: RportState = "online";
+  fastFailTimedOut = false;
+  /** `fast_io_fail_tmo`, seconds, or -1 for `off`. */
+  fastIoFailTmo = -1;
+  /** `dev_loss_tmo`, seconds. */
+  devLossTmo = 60;
+  fastFailTimer = 0;
+  devLossTimer = 0;
+
+  constructor(number: number, devLossTmo: number) {
+    this.number = number;
+    this.devLossTmo = devLossTmo;
+  }
+}
+
+/** `struct scsi_target`: the devices behind one link (a remote port / a scsi_debug target). */
+export class ScsiTarget {
+  readonly shost: ScsiHost;
+  readonly channel: number;
+  readonly id: number;
+  readonly link: Link;
+  readonly devices = new Map<number, SimScsiDevice>();
+  /** Commands on the wire to this target. */
+  readonly inflight: CmndList = new List();
+  expectingLunChange = false;
+  /** FC remote port, for FC hosts. */
+  readonly rport: FcRport | null;
+  /** `/devices/...` path of the target directory. */
+  readonly devpath: string;
+
+  constructor(shost: ScsiHost, channel: number, id: number, link: Link, rport: FcRport | null) {
+    this.shost = shost;
+    this.channel = channel;
+    this.id = id;
+    this.link = link;
+    this.rport = rport;
+    const parent = rport
+      ? `${shost.devpath}/rport-${shost.hostNo}:${channel}-${rport.number}`
+      : shost.devpath;
+    this.devpath = `${parent}/target${shost.hostNo}:${channel}:${id}`;
+  }
+
+  get name(): string {
+    return `target${this.shost.hostNo}:${this.channel}:${this.id}`;
+  }
+}
+
+/** Template values of a SCSI host (`struct scsi_host_template` + `Scsi_Host`). */
+export interface ScsiHostTemplate {
+  readonly procName: string;
+  readonly canQueue: number;
+  readonly cmdPerLun: number;
+  readonly sgTablesize: number;
+  /** `this_id` (the initiator's own id on a parallel bus); scsi_debug uses 7. */
+  readonly thisId: number;
+  /** Devices per target the scan probes (scsi_debug: `max_luns`). */
+  readonly maxLun: number;
+}
+
+/**
+ * `struct Scsi_Host` over one HBA: host number, the targets reachable through its links, the
+ * host-wide queue (`can_queue`, tags) and the LLD's `queuecommand` — which here sends the
+ * command over the link to the target port and completes it on the clock after the service
+ * time — plus the transport class (none for scsi_debug, FC remote ports for FC HBAs).
+ */
+export class ScsiHost {
+  readonly sub: ScsiSubsystem;
+  readonly hba: Hba;
+  readonly hostNo: number;
+  readonly template: ScsiHostTemplate;
+  readonly driver: HostDriver;
+  readonly targets: ScsiTarget[] = [];
+  /** `/devices/...` path of the host (`…/host0`). */
+  readonly devpath: string;
+  busy = 0;
+  removed = false;
+  /** Next FC rport number / SCSI target id the transport assigns. */
+  nextRport = 0;
+  readonly #tags: Uint8Array;
+  readonly #onTimer = (cmd: ScsiCmnd) => this.#timer(cmd);
+
+  constructor(
+    sub: ScsiSubsystem,
+    hba: Hba,
+    hostNo: number,
+    template: ScsiHostTemplate,
+    parentPath: string,
+    driver: HostDriver,
+  ) {
+    this.sub = sub;
+    this.hba = hba;
+    this.hostNo = hostNo;
+    this.template = template;
+    this.driver = driver;
+    this.devpath = `${parentPath}/host${hostNo}`;
+    this.#tags = new Uint8Array(Math.max(1, template.canQueue));
+  }
+
+  get canQueue(): number {
+    return this.template.canQueue;
+  }
+
+  get cmdPerLun(): number {
+    return this.template.cmdPerLun;
+  }
+
+  get isFc(): boolean {
+    return this.hba.transport === "fc";
+  }
+
+  target(channel: number, id: number): ScsiTarget | undefined {
+    return this.targets.find((t) => t.channel === channel && t.id === id);
+  }
+
+  #allocTag(): number {
+    const t = this.#tags;
+    for (let i = 0; i < t.length; i++)
+      if (t[i] === 0) {
+        t[i] = 1;
+        return i;
+      }
+    return -1;
+  }
+
+  #freeTag(cmd: ScsiCmnd): void {
+    if (cmd.tag >= 0) this.#tags[cmd.tag] = 0;
+    cmd.tag = -1;
+  }
+
+  /** `fc_remote_port_chkready()` (0 = go) for FC; link state for the rest. */
+  chkready(t: ScsiTarget): number {
+    const r = t.rport;
+    if (r) {
+      switch (r.state) {
+        case "online":
+          return t.link.usable ? 0 : HostStatus.DID_IMM_RETRY;
+        case "blocked":
+          return r.fastFailTimedOut ? HostStatus.DID_TRANSPORT_FAILFAST : HostStatus.DID_IMM_RETRY;
+        default:
+          return HostStatus.DID_NO_CONNECT;
+      }
+    }
+    return t.link.usable ? 0 : HostStatus.DID_NO_CONNECT;
+  }
+
+  /** `scsi_dispatch_cmd()` → the LLD's `queuecommand`. */
+  dispatch(cmd: ScsiCmnd): void {
+    const clock = this.sub.clock;
+    const sdev = cmd.sdev!;
+    const t = sdev.starget;
+    cmd.tag = this.#allocTag();
+    cmd.dispatchNs = clock.now();
+    const ready = this.removed ? HostStatus.DID_NO_CONNECT : this.chkready(t);
+    if (ready !== 0) {
+      cmd.hostByte = ready;
+      cmd.timerKind = T_FAILNOW;
+      cmd.timer = clock.schedule(0, this.#onTimer, cmd);
+      return;
+    }
+    const link = t.link;
+    const ctx = sdev.ctx;
+    const lu = sdev.lookupLu();
+    let svc = ctx.array.personality.serviceNs(ctx, cmd.cdb);
+    if (svc === null) {
+      const m = decodeMediaAccess(cmd.cdb);
+      const now = clock.now();
+      if (m && lu) {
+        const op = m.write ? ReqOp.WRITE : ReqOp.READ;
+        const bytes = m.blocks * lu.blockSize;
+        const sector = (m.lba * lu.blockSize) / 512;
+        svc = link.port.service?.serviceNs(op, bytes, sector, now) ?? 0;
+        svc += lu.service?.serviceNs(op, bytes, sector, now + svc) ?? 0;
+      } else svc = ctx.array.controlCommandNs;
+    }
+    const total = 2 * link.latencyNs + svc;
+    cmd.link = link;
+    t.inflight.push(cmd);
+    if (total > cmd.timeoutNs) {
+      cmd.timerKind = T_TIMEOUT;
+      cmd.timer = clock.schedule(cmd.timeoutNs, this.#onTimer, cmd);
+    } else {
+      cmd.timerKind = T_COMPLETE;
+      cmd.timer = clock.schedule(total, this.#onTimer, cmd);
+    }
+  }
+
+  #timer(cmd: ScsiCmnd): void {
+    const kind = cmd.timerKind;
+    cmd.timerKind = 0;
+    cmd.timer = 0;
+    const sdev = cmd.sdev!;
+    switch (kind) {
+      case T_COMPLETE: {
+        sdev.lookupLu();
+        executeTargetCommand(sdev.ctx, cmd);
+        const clock = this.sub.clock;
+        const deadline = cmd.dispatchNs + cmd.timeoutNs;
+        if (cmd.noResponse || (cmd.extraDelayNs > 0 && clock.now() + cmd.extraDelayNs > deadline)) {
+          cmd.timerKind = T_TIMEOUT;
+          cmd.timer = clock.schedule(Math.max(0, deadline - clock.now()), this.#onTimer, cmd);
+          return;
+        }
+        if (cmd.extraDelayNs > 0) {
+          cmd.timerKind = T_DELIVER;
+          cmd.timer = clock.schedule(cmd.extraDelayNs, this.#onTimer, cmd);
+          return;
+        }
+        this.#deliver(cmd);
+        return;
+      }
+      case T_DELIVER:
+        this.#deliver(cmd);
+        return;
+      case T_TIMEOUT:
+        this.#unlink(cmd);
+        this.#freeTag(cmd);
+        sdev.timedOut(cmd);
+        return;
+      case T_FAILNOW:
+        this.#freeTag(cmd);
+        sdev.complete(cmd);
+        return;
+      default:
+        return;
+    }
+  }
+
+  #unlink(cmd: ScsiCmnd): void {
+    if (cmd.link) {
+      cmd.sdev!.starget.inflight.remove(cmd);
+      cmd.link = null;
+    }
+  }
+
+  #deliver(cmd: ScsiCmnd): void {
+    this.#unlink(cmd);
+    this.#freeTag(cmd);
+    cmd.sdev!.complete(cmd);
+  }
+
+  /**
+   * The LLD gives up the commands on the wire to a target (link loss, rport termination, host
+   * removal): each completes now with `hostByte`.
+   */
+  abortInflight(t: ScsiTarget, hostByte: number): void {
+    const clock = this.sub.clock;
+    for (let c = t.inflight.head; c; c = t.inflight.head) {
+      t.inflight.remove(c);
+      c.link = null;
+      if (c.timer !== 0) clock.cancel(c.timer);
+      c.status = 0;
+      c.senseLen = 0;
+      c.resid = c.dataInLen;
+      c.hostByte = hostByte;
+      c.timerKind = T_FAILNOW;
+      c.timer = clock.schedule(0, this.#onTimer, c);
+    }
+  }
+
+  /** Logs a `scsi hostN: …` line. */
+  printk(level: number, text: string): void {
+    this.sub.log.printk(level as LogLevel, `scsi host${this.hostNo}: ${text}`);
+  }
+}

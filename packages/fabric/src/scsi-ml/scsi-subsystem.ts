@@ -1,0 +1,540 @@
+import {
+  formatDevT,
+  getBe16,
+  getBe32,
+  LogLevel,
+  type ScsiDhEnv,
+  scsiDhAddDevice,
+  scsiDhReleaseDevice,
+} from "@mp/dm-core";
+import type { Hba, Link } from "../hardware/fabric.js";
+import { DiskSeq, type FabricKernel, Ida } from "../kernel-env.js";
+import { Op } from "../scsi/opcodes.js";
+import type { SysfsTree } from "../sysfs/tree.js";
+import { ScsiCmndPool } from "./scsi-cmnd.js";
+import { SimScsiDevice } from "./scsi-device.js";
+import { scsiReportSense } from "./scsi-error.js";
+import { FcRport, ScsiHost, type ScsiHostTemplate, ScsiTarget } from "./scsi-host.js";
+import { ScsiSysfs } from "./scsi-sysfs.js";
+import { SdDisk } from "./sd.js";
+
+/** `scsi_device_types[]` as scan messages print them (17 columns). */
+const DEVICE_TYPES = [
+  "Direct-Access    ",
+  "Sequential-Access",
+  "Printer          ",
+  "Processor        ",
+  "WORM             ",
+  "CD-ROM           ",
+  "Scanner          ",
+  "Optical Device   ",
+  "Medium Changer   ",
+  "Communications   ",
+  "ASC IT8          ",
+  "ASC IT8          ",
+  "RAID             ",
+  "Enclosure        ",
+  "Direct-Access-RBC",
+  "Optical card     ",
+  "Bridge controller",
+  "Object storage   ",
+  "Automation/Drive ",
+  "Security Manager ",
+  "Direct-Access-ZBC",
+];
+
+/** Options of the SCSI subsystem. */
+export interface ScsiSubsystemOptions {
+  readonly kernel: FabricKernel;
+  readonly sysfs: SysfsTree;
+  readonly diskseq?: DiskSeq;
+  /** `bsg` character major (dynamic; 248 on the reference machine). */
+  readonly bsgMajor?: number;
+}
+
+/** How a host driver places and describes its hosts. */
+export interface HostDriver {
+  /** Parent `/devices/...` directory of a new host (e.g. `/devices/pseudo_0/adapter0`). */
+  parentPath(hba: Hba): string;
+  template(hba: Hba): ScsiHostTemplate;
+  /** SCSI target id of a link (scsi_debug: its target number; FC: the rport number). */
+  targetId?(hba: Hba, link: Link, index: number): number;
+}
+
+/**
+ * The Linux SCSI subsystem over the fabric: `scsi_mod` (hosts, scanning, devices, the
+ * midlayer), `sd_mod` (disks), `sg` (generic devices) and the FC transport class. Creates the
+ * sysfs objects and kernel uevents in Linux's order, names disks as `sd` does and attaches
+ * device handlers at scan as `scsi_dh` does.
+ */
+export class ScsiSubsystem {
+  readonly kernel: FabricKernel;
+  readonly sysfs: SysfsTree;
+  readonly diskseq: DiskSeq;
+  readonly pool = new ScsiCmndPool();
+  readonly hosts: ScsiHost[] = [];
+  readonly #hostIda = new Ida();
+  readonly #sdIda = new Ida();
+  readonly #sgIda = new Ida();
+  readonly #bsgIda = new Ida();
+  readonly bsgMajor: number;
+  readonly attrs: ScsiSysfs;
+  /** `scsi_mod.scan`: `sync` (scan at host add) or `manual`. */
+  scanMode: "sync" | "async" | "manual" = "sync";
+  sdLoaded = false;
+  sgLoaded = false;
+  /** FC transport: `dev_loss_tmo` default of new rports (fc_transport module parameter). */
+  fcDevLossTmo = 60;
+
+  constructor(o: ScsiSubsystemOptions) {
+    this.kernel = o.kernel;
+    this.sysfs = o.sysfs;
+    this.diskseq = o.diskseq ?? new DiskSeq();
+    this.bsgMajor = o.bsgMajor ?? 248;
+    this.attrs = new ScsiSysfs(this);
+  }
+
+  get clock() {
+    return this.kernel.clock;
+  }
+
+  get log() {
+    return this.kernel.log;
+  }
+
+  get block() {
+    return this.kernel.block;
+  }
+
+  get dhEnv(): ScsiDhEnv {
+    return { clock: this.kernel.clock, log: this.kernel.log };
+  }
+
+  /** Every SCSI device, in host, channel, target, LUN order. */
+  devices(): SimScsiDevice[] {
+    const out: SimScsiDevice[] = [];
+    for (const h of [...this.hosts].sort((a, b) => a.hostNo - b.hostNo))
+      for (const t of [...h.targets].sort((a, b) => a.channel - b.channel || a.id - b.id))
+        for (const d of [...t.devices.values()].sort((a, b) => a.lun - b.lun)) out.push(d);
+    return out;
+  }
+
+  /** The device whose disk or generic node is `name` (`sda`, `sg0`, `/dev/sda`). */
+  deviceByName(name: string): SimScsiDevice | null {
+    const n = name.replace(/^\/dev\//, "");
+    for (const d of this.devices()) {
+      if (d.sd?.name === n) return d;
+      if (d.sgMinor >= 0 && `sg${d.sgMinor}` === n) return d;
+    }
+    return null;
+  }
+
+  host(hostNo: number): ScsiHost | undefined {
+    return this.hosts.find((h) => h.hostNo === hostNo);
+  }
+
+  emit(
+    action: "add" | "remove" | "change" | "bind" | "unbind",
+    devpath: string,
+    subsystem: string,
+    env: Array<readonly [string, string]> = [],
+  ): void {
+    this.kernel.uevents.emit({ action, devpath, subsystem, env });
+  }
+
+  /** A `change` uevent of a SCSI device (SDEV_UA events, the `uevent` attribute). */
+  emitSdevChange(sdev: SimScsiDevice, extra: Array<readonly [string, string]>): void {
+    this.emit("change", sdev.devpath, "scsi", [...extra, ...this.sdevUeventVars(sdev)]);
+  }
+
+  sdevUeventVars(sdev: SimScsiDevice): Array<readonly [string, string]> {
+    const vars: Array<readonly [string, string]> = [["DEVTYPE", "scsi_device"]];
+    if (sdev.driver) vars.push(["DRIVER", sdev.driver]);
+    vars.push(["MODALIAS", `scsi:t-0x${sdev.type.toString(16).padStart(2, "0")}`]);
+    return vars;
+  }
+
+  /** `scsi_report_sense()` for probe-path commands. */
+  reportSenseSync(sdev: SimScsiDevice, key: number, asc: number, ascq: number): void {
+    scsiReportSense(sdev, key, asc, ascq);
+  }
+
+  // ---- hosts --------------------------------------------------------------------------------
+
+  /** `scsi_host_alloc()` + `scsi_add_host()`: a new host over `hba` (uevents, sysfs). */
+  addHost(hba: Hba, driver: HostDriver): ScsiHost {
+    const hostNo = this.#hostIda.alloc();
+    hba.hostNo = hostNo;
+    const shost = new ScsiHost(this, hba, hostNo, driver.template(hba), driver.parentPath(hba), driver);
+    this.hosts.push(shost);
+    this.attrs.addHost(shost);
+    this.emit("add", shost.devpath, "scsi", [["DEVTYPE", "scsi_host"]]);
+    this.emit("add", `${shost.devpath}/scsi_host/host${hostNo}`, "scsi_host");
+    if (shost.isFc) this.emit("add", `${shost.devpath}/fc_host/host${hostNo}`, "fc_host");
+    for (const link of hba.links) link.onChange((l) => this.#linkChanged(shost, l));
+    return shost;
+  }
+
+  /** `scsi_remove_host()`: every device goes, then the host. */
+  removeHost(shost: ScsiHost): void {
+    if (shost.removed) return;
+    shost.removed = true;
+    for (const t of [...shost.targets]) {
+      shost.abortInflight(t, 0x01);
+      this.removeTarget(t);
+    }
+    if (shost.isFc) this.emit("remove", `${shost.devpath}/fc_host/host${shost.hostNo}`, "fc_host");
+    this.emit("remove", `${shost.devpath}/scsi_host/host${shost.hostNo}`, "scsi_host");
+    this.emit("remove", shost.devpath, "scsi", [["DEVTYPE", "scsi_host"]]);
+    this.attrs.removeHost(shost);
+    this.hosts.splice(this.hosts.indexOf(shost), 1);
+    this.#hostIda.free(shost.hostNo);
+    shost.hba.hostNo = -1;
+  }
+
+  // ---- scanning -----------------------------------------------------------------------------
+
+  /** The SCSI target id of the `index`-th link of a host. */
+  targetIdOf(shost: ScsiHost, link: Link, index: number): number {
+    const existing = shost.targets.find((t) => t.link === link);
+    if (existing) return existing.id;
+    if (shost.isFc) return shost.nextRport++;
+    return shost.driver.targetId?.(shost.hba, link, index) ?? index;
+  }
+
+  /** `scsi_scan_host()`: every target behind every link, every LUN, in order. */
+  scanHost(shost: ScsiHost): void {
+    shost.hba.links.forEach((link, i) => {
+      if (!link.usable) return;
+      this.scanLink(shost, link, this.targetIdOf(shost, link, i));
+    });
+  }
+
+  /** Finds or creates the target for a link and scans its LUNs. */
+  scanLink(shost: ScsiHost, link: Link, id: number, luns?: readonly number[]): ScsiTarget {
+    let t = shost.targets.find((x) => x.link === link);
+    if (!t) {
+      const rport = shost.isFc ? new FcRport(id, this.fcDevLossTmo) : null;
+      t = new ScsiTarget(shost, 0, id, link, rport);
+      shost.targets.push(t);
+      if (rport) this.attrs.addRport(t);
+    }
+    for (const lun of luns ?? this.#reportLuns(t)) this.scanLun(t, lun);
+    return t;
+  }
+
+  /** REPORT LUNS through LUN 0, or LUN 0 alone when that fails. */
+  #reportLuns(t: ScsiTarget): number[] {
+    const probe = new SimScsiDevice(t, 0);
+    const r = probe.executeSync([Op.REPORT_LUNS, 0, 0, 0, 0, 0, 0, 0, 0x20, 0, 0, 0], null, 8192);
+    if (!r || r.status !== 0 || r.hostByte !== 0 || !r.data || r.data.length < 8) return [0];
+    const n = Math.min(getBe32(r.data, 0), r.data.length - 8) / 8;
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const off = 8 + 8 * i;
+      const am = r.data[off]! >> 6;
+      const lun = am === 1 ? getBe16(r.data, off) & 0x3fff : r.data[off + 1]!;
+      out.push(lun);
+    }
+    return out.sort((a, b) => a - b);
+  }
+
+  /**
+   * `scsi_probe_and_add_lun()`: INQUIRY; a present LUN becomes a device (VPD cached, handler
+   * attached, generic and disk drivers bound). Returns null when nothing is there.
+   */
+  scanLun(t: ScsiTarget, lun: number): SimScsiDevice | null {
+    if (t.devices.has(lun)) return t.devices.get(lun)!;
+    const sdev = new SimScsiDevice(t, lun);
+    const r = sdev.executeSync([Op.INQUIRY, 0, 0, 0, 36, 0], null, 36);
+    if (!r || r.status !== 0 || r.hostByte !== 0 || !r.data || r.data.length < 5) return null;
+    const len = Math.min(255, Math.max(36, r.data[4]! + 5));
+    const full = sdev.executeSync([Op.INQUIRY, 0, 0, 0, len, 0], null, len);
+    const inq = full?.data && full.data.length >= 36 ? full.data.slice() : padInquiry(r.data);
+    const pq = inq[0]! >> 5;
+    if (pq !== 0) return null;
+    sdev.setInquiry(inq);
+    const firstOfTarget = t.devices.size === 0;
+    t.devices.set(lun, sdev);
+    sdev.setState("running");
+    this.log.printk(
+      LogLevel.NOTICE,
+      `scsi ${sdev.hctl}: ${DEVICE_TYPES[sdev.type] ?? "Unknown          "} ${sdev.vendor} ${sdev.model} ${sdev.rev} PQ: ${pq} ANSI: ${inq[2]! & 0x07}${(inq[3]! & 0x0f) === 1 ? " CCS" : ""}`,
+    );
+    this.attachVpd(sdev);
+    if (firstOfTarget) {
+      this.attrs.addTarget(t);
+      this.emit("add", t.devpath, "scsi", [["DEVTYPE", "scsi_target"]]);
+    }
+    this.attrs.addSdev(sdev);
+    this.emit("add", sdev.devpath, "scsi", this.sdevUeventVars(sdev));
+    scsiDhAddDevice(sdev, this.kernel.handlers, this.dhEnv);
+    this.emit("add", `${sdev.devpath}/scsi_device/${sdev.hctl}`, "scsi_device");
+    if (this.sgLoaded) this.#addSg(sdev);
+    this.#addBsg(sdev);
+    if (this.sdLoaded && (sdev.type === 0 || sdev.type === 0x0e)) this.sdProbe(sdev);
+    return sdev;
+  }
+
+  /** `scsi_attach_vpd()`: caches the VPD pages the device lists (0, 0x80, 0x83, 0x89, 0xb0-0xb2). */
+  attachVpd(sdev: SimScsiDevice): void {
+    if ((sdev.inquiry[2] ?? 0) < 2 && sdev.scsiLevel < 3) return;
+    const pg0 = this.#readVpd(sdev, 0x00);
+    if (!pg0) return;
+    sdev.vpd.set(0x00, pg0);
+    const listed = new Set(pg0.subarray(4, 4 + getBe16(pg0, 2)));
+    for (const page of [0x80, 0x83, 0x89, 0xb0, 0xb1, 0xb2]) {
+      if (!listed.has(page)) {
+        sdev.vpd.delete(page);
+        continue;
+      }
+      const p = this.#readVpd(sdev, page);
+      if (p) sdev.vpd.set(page, p);
+      else sdev.vpd.delete(page);
+    }
+  }
+
+  #readVpd(sdev: SimScsiDevice, page: number): Uint8Array | null {
+    const r = sdev.executeSync([Op.INQUIRY, 1, page, 0x00, 0xff, 0], null, 255);
+    if (!r || r.status !== 0 || r.hostByte !== 0 || !r.data || r.data.length < 4 || r.data[1] !== page)
+      return null;
+    const len = getBe16(r.data, 2) + 4;
+    if (len <= r.data.length) return r.data.slice(0, len);
+    const big = sdev.executeSync([Op.INQUIRY, 1, page, (len >> 8) & 0xff, len & 0xff, 0], null, len);
+    return big?.data ? big.data.slice(0, len) : r.data.slice();
+  }
+
+  /** `scsi_rescan_device()`: VPD re-read, handler rescan, disk revalidation. */
+  rescanDevice(sdev: SimScsiDevice): void {
+    if (sdev.state === "deleted" || sdev.state === "cancel") return;
+    this.attachVpd(sdev);
+    sdev.handler?.rescan();
+    if (sdev.sd) {
+      const before = sdev.sd.sizeSectors();
+      sdev.sd.revalidate(false);
+      const after = sdev.sd.sizeSectors();
+      if (before !== after) {
+        this.log.info(`${sdev.sd.name}: detected capacity change from ${before} to ${after}`);
+        this.emit("change", this.attrs.diskDevpath(sdev.sd), "block", [
+          ["RESIZE", "1"],
+          ...this.attrs.diskUeventVars(sdev.sd),
+        ]);
+      }
+    }
+  }
+
+  // ---- upper-level drivers -----------------------------------------------------------------
+
+  #addSg(sdev: SimScsiDevice): void {
+    if (sdev.sgMinor >= 0) return;
+    sdev.sgMinor = this.#sgIda.alloc();
+    this.attrs.addSg(sdev);
+    this.emit("add", `${sdev.devpath}/scsi_generic/sg${sdev.sgMinor}`, "scsi_generic", [
+      ["MAJOR", "21"],
+      ["MINOR", String(sdev.sgMinor)],
+      ["DEVNAME", `sg${sdev.sgMinor}`],
+    ]);
+    sdev.printk(LogLevel.NOTICE, `Attached scsi generic sg${sdev.sgMinor} type ${sdev.type}`);
+  }
+
+  #removeSg(sdev: SimScsiDevice): void {
+    if (sdev.sgMinor < 0) return;
+    this.emit("remove", `${sdev.devpath}/scsi_generic/sg${sdev.sgMinor}`, "scsi_generic", [
+      ["MAJOR", "21"],
+      ["MINOR", String(sdev.sgMinor)],
+      ["DEVNAME", `sg${sdev.sgMinor}`],
+    ]);
+    this.attrs.removeSg(sdev);
+    this.#sgIda.free(sdev.sgMinor);
+    sdev.sgMinor = -1;
+  }
+
+  #addBsg(sdev: SimScsiDevice): void {
+    sdev.bsgMinor = this.#bsgIda.alloc();
+    this.attrs.addBsg(sdev);
+    this.emit("add", `${sdev.devpath}/bsg/${sdev.hctl}`, "bsg", [
+      ["MAJOR", String(this.bsgMajor)],
+      ["MINOR", String(sdev.bsgMinor)],
+      ["DEVNAME", `bsg/${sdev.hctl}`],
+    ]);
+  }
+
+  #removeBsg(sdev: SimScsiDevice): void {
+    if (sdev.bsgMinor < 0) return;
+    this.emit("remove", `${sdev.devpath}/bsg/${sdev.hctl}`, "bsg", [
+      ["MAJOR", String(this.bsgMajor)],
+      ["MINOR", String(sdev.bsgMinor)],
+      ["DEVNAME", `bsg/${sdev.hctl}`],
+    ]);
+    this.attrs.removeBsg(sdev);
+    this.#bsgIda.free(sdev.bsgMinor);
+    sdev.bsgMinor = -1;
+  }
+
+  /** `sd_probe()`: names the disk, reads its geometry, registers the block device. */
+  sdProbe(sdev: SimScsiDevice): SdDisk {
+    if (sdev.sd) return sdev.sd;
+    const index = this.#sdIda.alloc();
+    const disk = new SdDisk(sdev, index, this.diskseq.next());
+    sdev.sd = disk;
+    sdev.driver = "sd";
+    this.attrs.addScsiDisk(sdev);
+    this.emit("add", `${sdev.devpath}/scsi_disk/${sdev.hctl}`, "scsi_disk");
+    disk.revalidate(true);
+    this.attrs.addDisk(disk);
+    this.emit("add", `/devices/virtual/bdi/${formatDevT(disk.devt)}`, "bdi");
+    this.block.register(disk);
+    this.emit("add", this.attrs.diskDevpath(disk), "block", this.attrs.diskUeventVars(disk));
+    this.emit("bind", sdev.devpath, "scsi", this.sdevUeventVars(sdev));
+    sdev.printk(LogLevel.NOTICE, `[${disk.name}] Attached SCSI disk`);
+    return disk;
+  }
+
+  /** `sd_remove()`: flushes the cache, deletes the disk, frees its index. */
+  #sdRemove(sdev: SimScsiDevice): void {
+    const disk = sdev.sd;
+    if (!disk) return;
+    if (disk.geometry.wce && sdev.online)
+      sdev.printk(LogLevel.NOTICE, `[${disk.name}] Synchronizing SCSI cache`);
+    this.emit("remove", `${sdev.devpath}/scsi_disk/${sdev.hctl}`, "scsi_disk");
+    disk.kill();
+    const devt = disk.devt;
+    this.emit("remove", `/devices/virtual/bdi/${formatDevT(devt)}`, "bdi");
+    this.emit("remove", this.attrs.diskDevpath(disk), "block", this.attrs.diskUeventVars(disk));
+    this.block.unregister(devt);
+    this.attrs.removeDisk(disk);
+    this.attrs.removeScsiDisk(sdev);
+    this.#sdIda.free(disk.index);
+    sdev.sd = null;
+    sdev.driver = null;
+    this.emit("unbind", sdev.devpath, "scsi", this.sdevUeventVars(sdev));
+  }
+
+  /** `sd_mod` loaded: binds every existing disk-type device. */
+  loadSd(): void {
+    this.sdLoaded = true;
+    for (const d of this.devices()) if (d.type === 0 || d.type === 0x0e) this.sdProbe(d);
+  }
+
+  unloadSd(): void {
+    for (const d of this.devices()) this.#sdRemove(d);
+    this.sdLoaded = false;
+  }
+
+  /** `sg` loaded: a generic device for every SCSI device. */
+  loadSg(): void {
+    this.sgLoaded = true;
+    for (const d of this.devices()) this.#addSg(d);
+  }
+
+  unloadSg(): void {
+    for (const d of this.devices()) this.#removeSg(d);
+    this.sgLoaded = false;
+  }
+
+  // ---- removal ------------------------------------------------------------------------------
+
+  /** `scsi_remove_device()` (sysfs `delete`, LUN gone, host removal). */
+  removeDevice(sdev: SimScsiDevice): void {
+    if (sdev.state === "deleted" || sdev.state === "cancel") return;
+    sdev.setState("cancel");
+    this.#removeBsg(sdev);
+    this.#removeSg(sdev);
+    this.emit("remove", `${sdev.devpath}/scsi_device/${sdev.hctl}`, "scsi_device");
+    this.#sdRemove(sdev);
+    scsiDhReleaseDevice(sdev, this.dhEnv);
+    sdev.setState("deleted");
+    sdev.failQueued();
+    this.emit("remove", sdev.devpath, "scsi", this.sdevUeventVars(sdev));
+    this.attrs.removeSdev(sdev);
+    const t = sdev.starget;
+    t.devices.delete(sdev.lun);
+    if (t.devices.size === 0) {
+      this.emit("remove", t.devpath, "scsi", [["DEVTYPE", "scsi_target"]]);
+      this.attrs.removeTarget(t);
+    }
+  }
+
+  /** `scsi_remove_target()`: every device of the target, then the target. */
+  removeTarget(t: ScsiTarget): void {
+    for (const d of [...t.devices.values()].sort((a, b) => a.lun - b.lun)) this.removeDevice(d);
+    const h = t.shost;
+    const i = h.targets.indexOf(t);
+    if (i >= 0) h.targets.splice(i, 1);
+    if (t.rport) {
+      this.#cancelRportTimers(t.rport);
+      this.attrs.removeRport(t);
+    }
+  }
+
+  // ---- transport: what a link state change means ---------------------------------------------
+
+  #linkChanged(shost: ScsiHost, link: Link): void {
+    if (shost.removed) return;
+    const t = shost.targets.find((x) => x.link === link);
+    if (link.usable) {
+      if (!t) {
+        // A new or returning remote port: the transport scans it (FC rport add).
+        if (shost.isFc) this.scanLink(shost, link, shost.nextRport++);
+        return;
+      }
+      if (t.rport && t.rport.state === "blocked") {
+        this.#cancelRportTimers(t.rport);
+        t.rport.state = "online";
+        t.rport.fastFailTimedOut = false;
+        for (const d of t.devices.values()) d.unblock("running");
+      }
+      return;
+    }
+    if (!t) return;
+    if (!t.rport) {
+      shost.abortInflight(t, 0x01);
+      return;
+    }
+    const r = t.rport;
+    if (r.state !== "online") return;
+    r.state = "blocked";
+    for (const d of t.devices.values()) d.block();
+    shost.abortInflight(t, 0x0e);
+    if (r.fastIoFailTmo !== -1 && r.fastIoFailTmo < r.devLossTmo)
+      r.fastFailTimer = this.clock.schedule(r.fastIoFailTmo * 1e9, (tt: ScsiTarget) => this.#fastFail(tt), t);
+    r.devLossTimer = this.clock.schedule(r.devLossTmo * 1e9, (tt: ScsiTarget) => this.#devLoss(tt), t);
+  }
+
+  #cancelRportTimers(r: FcRport): void {
+    if (r.fastFailTimer) this.clock.cancel(r.fastFailTimer);
+    if (r.devLossTimer) this.clock.cancel(r.devLossTimer);
+    r.fastFailTimer = 0;
+    r.devLossTimer = 0;
+  }
+
+  /** `fc_timeout_fail_rport_io()`: stop waiting, fail the I/O fast. */
+  #fastFail(t: ScsiTarget): void {
+    const r = t.rport!;
+    r.fastFailTimer = 0;
+    if (r.state !== "blocked") return;
+    r.fastFailTimedOut = true;
+    t.shost.abortInflight(t, 0x0f);
+    for (const d of t.devices.values()) d.unblock("transport-offline");
+  }
+
+  /** `fc_timeout_deleted_rport()`: the remote port is gone for good; its devices are removed. */
+  #devLoss(t: ScsiTarget): void {
+    const r = t.rport!;
+    r.devLossTimer = 0;
+    if (r.state !== "blocked") return;
+    this.log.err(
+      `rport-${t.shost.hostNo}:${t.channel}-${r.number}: blocked FC remote port time out: removing target and saving binding`,
+    );
+    r.state = "deleted";
+    t.shost.abortInflight(t, 0x01);
+    for (const d of t.devices.values()) d.unblock("transport-offline");
+    this.removeTarget(t);
+  }
+}
+
+function padInquiry(d: Uint8Array): Uint8Array {
+  const out = new Uint8Array(Math.max(36, d.length));
+  out.set(d);
+  return out;
+}
