@@ -208,6 +208,20 @@ export { fixedPeerCredentials, netAddress, UxClientSession, UxServer } from "./u
 // ---- end data model, printers, CLI grammar, socket ----
 
 // ---- multipath.conf: parser, keywords, hwtable, propsel, blacklist, config dumps (config/) ----
+export type { MatchResult, PathIdentity } from "./config/blacklist.js";
+export {
+  DEFAULT_DEVNODE_BLACKLIST,
+  DEFAULT_PROPERTY_EXCEPTION,
+  filterDevice,
+  filterDevnode,
+  filterMessage,
+  filterPath,
+  filterProperty,
+  filterProtocol,
+  filterWwid,
+  isBlacklisted,
+  Match,
+} from "./config/blacklist.js";
 export type {
   LoadConfigOptions,
   LoadConfigResult,
@@ -224,33 +238,20 @@ export {
   HwMatcher,
   initialConfig,
   loadConfig,
+  multipathToolConfig,
   parseConfig,
   reconcileFeaturesWithOptions,
   removeFeature,
   usedHwEntries,
   visibleDiagnostics,
 } from "./config/config.js";
-export type { MatchResult, PathIdentity } from "./config/blacklist.js";
-export {
-  DEFAULT_DEVNODE_BLACKLIST,
-  DEFAULT_PROPERTY_EXCEPTION,
-  filterDevice,
-  filterDevnode,
-  filterMessage,
-  filterPath,
-  filterProperty,
-  filterProtocol,
-  filterWwid,
-  isBlacklisted,
-  Match,
-} from "./config/blacklist.js";
 export type { UserLookup, WarnOnce } from "./config/dict.js";
 export { DEFAULTS as CONFIG_DEFAULTS, parseReservationKey, pgPolicyId } from "./config/dict.js";
 export { BUILTIN_HWTABLE } from "./config/hwtable.js";
 export type { ConfigDiagnostic, LogLevel as ConfigLogLevel } from "./config/log.js";
 export { ConfigLog, formatDiagnostics, formatLogTimestamp } from "./config/log.js";
 export type { BlockDeviceEntry, ConfigMapRef, PrintConfigOptions } from "./config/print-config.js";
-export { multipathToolConfig, printBlacklistReport, printConfig, printDevices } from "./config/print-config.js";
+export { printBlacklistReport, printConfig, printDevices } from "./config/print-config.js";
 export type {
   AliasBindings,
   HwhandlerPathInfo,

@@ -231,6 +231,21 @@ function fillPollingIntervals(conf: Config, log: ConfigLog): void {
   log.add(3, "polling", `polling interval: ${conf.pollingInterval | 0}, max: ${conf.maxPollingInterval | 0}`);
 }
 
+/**
+ * What the `multipath` tool changes after loading (multipath/main.c): it never retriggers uevents
+ * and always syncs, so `multipath -t` prints `retrigger_tries 0` and `force_sync "yes"` where
+ * `multipathd show config` prints the loaded 3 and "no". `-i` (ignore the wwids file) turns
+ * find_multipaths on/strict into smart and off into greedy.
+ */
+export function multipathToolConfig(config: Config, opts: { readonly ignoreWwids?: boolean } = {}): Config {
+  let findMultipaths = config.findMultipaths;
+  if (opts.ignoreWwids === true) {
+    if (findMultipaths === "on" || findMultipaths === "strict") findMultipaths = "smart";
+    else if (findMultipaths === "off") findMultipaths = "greedy";
+  }
+  return { ...config, retriggerTries: 0, forceSync: true, findMultipaths };
+}
+
 /* ------------------------------------------------------------------------------------------------
  * hwtable factorisation and matching
  */

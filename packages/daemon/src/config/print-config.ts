@@ -102,14 +102,6 @@ export function printConfig(config: Config, opts: PrintConfigOptions = {}): stri
   return out;
 }
 
-/**
- * What `multipath` (the tool) changes after loading: it never retriggers uevents and always
- * syncs. `multipath -t` prints these values; multipathd keeps the loaded ones.
- */
-export function multipathToolConfig(config: Config): Config {
-  return { ...config, retriggerTries: 0, forceSync: true };
-}
-
 function reportGroup(list: readonly BlacklistEntry[]): string {
   if (list.length === 0) return "        <empty>\n";
   return list
