@@ -19,19 +19,8 @@ export interface FabricKernel {
   readonly block: BlockLayer;
   readonly modules: ModuleRegistry;
   readonly handlers: Registry<ScsiDeviceHandlerType>;
-}
-
-/** `inc_diskseq()`: every gendisk gets the next sequence number (sd, dm, loop alike). */
-export class DiskSeq {
-  #last = 0;
-
-  next(): number {
-    return ++this.#last;
-  }
-
-  get last(): number {
-    return this.#last;
-  }
+  /** `inc_diskseq()`: the kernel-wide disk sequence (sd, dm and loop disks share it). */
+  readonly diskSeq: { next(): number };
 }
 
 /** The smallest-free-id allocator the kernel uses for host numbers, sd indexes, sg minors (`ida`). */

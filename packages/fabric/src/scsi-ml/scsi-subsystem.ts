@@ -8,7 +8,7 @@ import {
   scsiDhReleaseDevice,
 } from "@mp/dm-core";
 import type { Hba, Link } from "../hardware/fabric.js";
-import { DiskSeq, type FabricKernel, Ida } from "../kernel-env.js";
+import { type FabricKernel, Ida } from "../kernel-env.js";
 import { Op } from "../scsi/opcodes.js";
 import type { SysfsTree } from "../sysfs/tree.js";
 import { ScsiCmndPool } from "./scsi-cmnd.js";
@@ -47,7 +47,6 @@ const DEVICE_TYPES = [
 export interface ScsiSubsystemOptions {
   readonly kernel: FabricKernel;
   readonly sysfs: SysfsTree;
-  readonly diskseq?: DiskSeq;
   /** `bsg` character major (dynamic; 248 on the reference machine). */
   readonly bsgMajor?: number;
 }
@@ -70,7 +69,6 @@ export interface HostDriver {
 export class ScsiSubsystem {
   readonly kernel: FabricKernel;
   readonly sysfs: SysfsTree;
-  readonly diskseq: DiskSeq;
   readonly pool = new ScsiCmndPool();
   readonly hosts: ScsiHost[] = [];
   readonly #hostIda = new Ida();
@@ -89,7 +87,6 @@ export class ScsiSubsystem {
   constructor(o: ScsiSubsystemOptions) {
     this.kernel = o.kernel;
     this.sysfs = o.sysfs;
-    this.diskseq = o.diskseq ?? new DiskSeq();
     this.bsgMajor = o.bsgMajor ?? 248;
     this.attrs = new ScsiSysfs(this);
   }
@@ -375,7 +372,7 @@ export class ScsiSubsystem {
   sdProbe(sdev: SimScsiDevice): SdDisk {
     if (sdev.sd) return sdev.sd;
     const index = this.#sdIda.alloc();
-    const disk = new SdDisk(sdev, index, this.diskseq.next());
+    const disk = new SdDisk(sdev, index, this.kernel.diskSeq.next());
     sdev.sd = disk;
     sdev.driver = "sd";
     this.attrs.addScsiDisk(sdev);

@@ -1,0 +1,253 @@
+import {
+  type Bio,
+  type BlockDevice,
+  type BlockHandle,
+  type Clock,
+  type DevT,
+  type DmControl,
+  Errno,
+  type Host,
+  type KernelLogLine,
+  type ScsiCommand,
+  type ScsiResult,
+} from "@mp/dm-core";
+import type { FabricKernel } from "../kernel-env.js";
+import type { SimScsiDevice } from "../scsi-ml/scsi-device.js";
+import type { ScsiSubsystem } from "../scsi-ml/scsi-subsystem.js";
+import { SdDisk } from "../scsi-ml/sd.js";
+import type { SysfsTree } from "../sysfs/tree.js";
+import { MemFileStore } from "./file-store.js";
+import { SimSysfs } from "./sim-sysfs.js";
+import { defaultRules, type MultipathU, type UdevRule } from "./udev/rules.js";
+import { SimUdev } from "./udev/udev.js";
+import { VirtualBlockSysfs } from "./virtual-block.js";
+
+/** `ENOTTY` (not in @mp/dm-core's Errno table): SG_IO on a device that is not SCSI. */
+export const ENOTTY = 25;
+
+/** The kernel a SimHost runs on (a @mp/dm-core `Kernel` has all of it). */
+export interface SimHostKernel extends FabricKernel {
+  readonly dm: DmControl;
+  readonly release?: string;
+}
+
+/** Options of {@link SimHost}. */
+export interface SimHostOptions {
+  readonly kernel: SimHostKernel;
+  readonly sysfs: SysfsTree;
+  readonly scsi: ScsiSubsystem;
+  /** Time udevd spends per event, ns (default 1 ms). */
+  readonly udevEventNs?: number;
+  /** `multipath -u` for 56-multipath.rules (default: never a multipath path). */
+  readonly multipathU?: MultipathU;
+  /** Extra udev rules. */
+  readonly rules?: readonly UdevRule[];
+}
+
+/** The `/dev` node a name resolves to. */
+export type DevNodeResolution =
+  | { readonly devt: DevT; readonly dev: BlockDevice }
+  | { readonly errno: number };
+
+/**
+ * `Host` over the simulated kernel and fabric: sysfs, the udev database and monitor (started by
+ * {@link SimHost.startUdev}), the dm ioctls, SG_IO to SCSI disks, direct block I/O, the kernel
+ * log and an in-memory `/etc`. multipathd, the checkers and the tools see the world only
+ * through it.
+ */
+export class SimHost implements Host {
+  readonly clock: Clock;
+  readonly sysfs: SimSysfs;
+  readonly udev: SimUdev;
+  readonly dm: DmControl;
+  readonly files = new MemFileStore();
+  readonly kernelRelease: string;
+  readonly kernel: SimHostKernel;
+  readonly scsi: ScsiSubsystem;
+  readonly virtualBlocks: VirtualBlockSysfs;
+  /** Devices the kernel announced (for coldplug). */
+  readonly #present = new Map<string, string>();
+
+  constructor(o: SimHostOptions) {
+    this.kernel = o.kernel;
+    this.clock = o.kernel.clock;
+    this.dm = o.kernel.dm;
+    this.scsi = o.scsi;
+    this.kernelRelease = o.kernel.release ?? "6.1.0-mp";
+    this.sysfs = new SimSysfs(o.sysfs);
+    this.files.mkdir("/etc/multipath");
+    this.virtualBlocks = new VirtualBlockSysfs({
+      block: o.kernel.block,
+      dm: o.kernel.dm,
+      sysfs: o.sysfs,
+      emit: (action, devpath, subsystem, env) =>
+        o.kernel.uevents.emit({ action: action as "change", devpath, subsystem, env }),
+    });
+    o.kernel.uevents.subscribe((e) => {
+      if (e.action === "add") this.#present.set(e.devpath, e.subsystem);
+      else if (e.action === "remove") this.#present.delete(e.devpath);
+    });
+    for (const d of o.kernel.block.all())
+      if (!(d instanceof SdDisk)) this.#present.set(VirtualBlockSysfs.devpath(d), "block");
+    o.kernel.block.subscribe((e) => {
+      if (e.dev instanceof SdDisk) return;
+      const p = VirtualBlockSysfs.devpath(e.dev);
+      if (e.action === "add") this.#present.set(p, "block");
+      else this.#present.delete(p);
+    });
+    this.udev = new SimUdev({
+      clock: this.clock,
+      uevents: o.kernel.uevents,
+      sysfs: this.sysfs,
+      dm: this.dm,
+      rules: [...defaultRules(o.multipathU), ...(o.rules ?? [])],
+      ...(o.udevEventNs !== undefined ? { eventNs: o.udevEventNs } : {}),
+      present: () => this.#coldplugList(),
+    });
+  }
+
+  /** Starts systemd-udevd with coldplug (`udevadm trigger`); call `udev.whenSettled()` to wait. */
+  startUdev(): void {
+    this.udev.start();
+  }
+
+  #coldplugList(): Array<{ devpath: string; subsystem: string; env: Array<readonly [string, string]> }> {
+    const entries = [...this.#present.entries()];
+    const rank = (p: string) => (p.startsWith("/devices/") ? 1 : 0);
+    entries.sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+    return entries.map(([devpath, subsystem]) => ({ devpath, subsystem, env: this.#ueventVars(devpath) }));
+  }
+
+  #ueventVars(devpath: string): Array<readonly [string, string]> {
+    const text = this.sysfs.read(`/sys${devpath}/uevent`) ?? "";
+    const out: Array<readonly [string, string]> = [];
+    for (const line of text.split("\n")) {
+      const i = line.indexOf("=");
+      if (i > 0) out.push([line.slice(0, i), line.slice(i + 1)]);
+    }
+    return out;
+  }
+
+  /** Adds a udev rules file (e.g. multipath-tools' rules with the daemon's `multipath -u`). */
+  addUdevRule(rule: UdevRule): void {
+    this.udev.addRule(rule);
+  }
+
+  /** Resolves `sda`, `/dev/sda`, `/dev/dm-0`, `/dev/mapper/NAME`, `/dev/disk/by-id/…` or a dev_t. */
+  resolve(dev: string | DevT): DevNodeResolution {
+    const block = this.kernel.block;
+    if (typeof dev === "number") {
+      const d = block.get(dev);
+      return d ? { devt: d.devt, dev: d } : { errno: Errno.ENXIO };
+    }
+    const name = dev.startsWith("/dev/") ? dev.slice(5) : dev;
+    if (!name.includes("/")) {
+      const d = block.byName(name);
+      if (d) return { devt: d.devt, dev: d };
+    }
+    if (name.startsWith("mapper/")) {
+      const mapped = name.slice(7);
+      if (!this.udev.running) {
+        const info = this.dm.info(mapped);
+        if (info.ok) {
+          const d = block.get(info.value.devt);
+          if (d) return { devt: d.devt, dev: d };
+        }
+        return { errno: Errno.ENOENT };
+      }
+    }
+    if (this.udev.running) {
+      const r = this.udev.lookup(`/dev/${name}`);
+      if (r?.devnum !== undefined) {
+        const d = block.get(r.devnum);
+        if (d) return { devt: d.devt, dev: d };
+      }
+    }
+    return { errno: Errno.ENOENT };
+  }
+
+  /** The SCSI device behind a name (`sda`, `sg0`), or null. */
+  scsiDevice(dev: string | DevT): SimScsiDevice | null {
+    if (typeof dev === "string") {
+      const byName = this.scsi.deviceByName(dev);
+      if (byName) return byName;
+    }
+    const r = this.resolve(dev);
+    if ("errno" in r) return null;
+    return r.dev instanceof SdDisk ? r.dev.scsi : null;
+  }
+
+  /**
+   * The errno an `open()` of the node fails with, or 0: ENOENT for no node, ENXIO for an offline
+   * or dying SCSI disk (`sd_open`).
+   */
+  openErrno(dev: string | DevT): number {
+    if (typeof dev === "string" && /^(\/dev\/)?sg\d+$/.test(dev)) {
+      const s = this.scsi.deviceByName(dev);
+      if (!s) return Errno.ENOENT;
+      return s.state === "deleted" || s.state === "cancel" ? Errno.ENXIO : 0;
+    }
+    const r = this.resolve(dev);
+    if ("errno" in r) return r.errno;
+    if (r.dev instanceof SdDisk && (!r.dev.scsi.online || r.dev.dying())) return Errno.ENXIO;
+    if (r.dev.dying()) return Errno.ENXIO;
+    return 0;
+  }
+
+  sgIo(
+    dev: string | DevT,
+    cmd: ScsiCommand,
+    done: (r: ScsiResult | { readonly errno: number }) => void,
+  ): void {
+    const fail = (errno: number): void => {
+      this.clock.schedule(0, done, { errno });
+    };
+    const isSg = typeof dev === "string" && /^(\/dev\/)?sg\d+$/.test(dev);
+    const r = isSg ? null : this.resolve(dev);
+    if (r && "errno" in r) return fail(r.errno);
+    const sdev = isSg
+      ? this.scsi.deviceByName(dev as string)
+      : r && r.dev instanceof SdDisk
+        ? r.dev.scsi
+        : null;
+    if (!sdev) return fail(isSg ? Errno.ENOENT : ENOTTY);
+    if (sdev.state === "deleted" || sdev.state === "cancel") return fail(Errno.ENXIO);
+    // sd_ioctl: scsi_block_when_processing_errors() refuses an offline device.
+    if (!isSg && !sdev.online) return fail(Errno.ENODEV);
+    if (cmd.cdb.length < 6 || cmd.cdb.length > 16) return fail(Errno.EINVAL);
+    sdev.execute(cmd, done);
+  }
+
+  openBlock(dev: string | DevT): BlockHandle | { readonly errno: number } {
+    const err = this.openErrno(dev);
+    if (err) return { errno: err };
+    const r = this.resolve(dev);
+    if ("errno" in r) return r;
+    const block = this.kernel.block;
+    const d = block.open(r.devt);
+    if (!d) return { errno: Errno.ENXIO };
+    let open = true;
+    return {
+      devt: d.devt,
+      logicalBlockSize: d.logicalBlockSize,
+      sizeSectors: () => d.sizeSectors(),
+      submit: (bio: Bio) => {
+        bio.dev = d;
+        d.submit(bio);
+      },
+      close: () => {
+        if (!open) return;
+        open = false;
+        block.close(d.devt);
+      },
+    };
+  }
+
+  kernelLog(cursor: number): KernelLogLine[] {
+    return this.kernel.log.since(cursor);
+  }
+
+  kernelLogCursor(): number {
+    return this.kernel.log.cursor();
+  }
+}
