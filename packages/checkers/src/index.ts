@@ -1,1 +1,165 @@
-export {};
+// @mp/checkers — multipath-tools 0.9.4 path checkers and prioritizers over the Host interface.
+
+export type {
+  CheckDone,
+  CheckerClass,
+  CheckerContext,
+  CheckerEnv,
+  CheckerHandle,
+  CheckerPath,
+  CheckerRegistry,
+  CheckerWait,
+  CreateCheckerOptions,
+  MpContext,
+} from "./checker.js";
+export {
+  ASYNC_TIMEOUT_SEC,
+  CHECKER_FIRST_MSGID,
+  CHECKER_GENERIC_MSGTABLE_SIZE,
+  CHECKER_MSGTABLE_SIZE,
+  CHECKER_WAIT,
+  Checker,
+  CheckerMsgId,
+  checkerLookup,
+  createChecker,
+  createCheckerRegistry,
+  DEF_TIMEOUT,
+  defineChecker,
+  immediateContext,
+  MULTIPATH_DIR,
+} from "./checker.js";
+export type {
+  EmcLuContext,
+  TurContextState,
+  TurEffect,
+  TurEvent,
+  TurMachine,
+  TurThread,
+  TurVerdict,
+} from "./checkers/index.js";
+export {
+  bdevBlockSize,
+  createCcissTurChecker,
+  createDirectioChecker,
+  createEmcClariionChecker,
+  createHpSwChecker,
+  createNoneChecker,
+  createRdacChecker,
+  createReadsector0Checker,
+  createTurChecker,
+  DIRECTIO_MSGTABLE,
+  DirectioMsgId,
+  EMC_CLARIION_MSGTABLE,
+  EmcMsgId,
+  RDAC_MSGTABLE,
+  RdacMsgId,
+  rdacDownMessage,
+  rdacStateOf,
+  sgRead,
+  TUR_GRACE_NS,
+  TUR_MSGTABLE,
+  TurMsgId,
+  turCheck,
+  turInitial,
+  turTransition,
+  turVerdict,
+} from "./checkers/index.js";
+export { createDefaultCheckers, createDefaultPrioritizers } from "./defaults.js";
+export type { PathSysfsState } from "./discovery.js";
+export {
+  checkRdac,
+  detectAlua,
+  doInq,
+  fetchVpdPage,
+  isVpdPageSupported,
+  pathOffline,
+  pathSysfsState,
+} from "./discovery.js";
+export { EBADF, ENOTTY, strerrorC } from "./errno.js";
+export type { CondLog } from "./log.js";
+export { silentLog } from "./log.js";
+export { checkerStateName, isPathState, PATH_MAX_STATE, PathState } from "./path-state.js";
+export type { PathBus, PrioEnv, PrioPath, Prioritizer, PrioritizerRegistry, SgId } from "./prio.js";
+export {
+  createPrioritizerRegistry,
+  DEFAULT_PRIO,
+  DEFAULT_PRIO_ARGS,
+  definePrioritizer,
+  getPrioTimeout,
+  PRIO_NAME_LEN,
+  PRIO_UNDEF,
+  prioAfterError,
+  prioGetprio,
+  prioLookup,
+  SCSI_PROTOCOL_FCP,
+} from "./prio.js";
+export {
+  aasPrintString,
+  aluaPrioOf,
+  aluaScsiError,
+  calcPrio,
+  cExp,
+  createAluaPrioritizer,
+  createAnaPrioritizer,
+  createConstPrioritizer,
+  createDatacorePrioritizer,
+  createEmcPrioritizer,
+  createHdsPrioritizer,
+  createHpSwPrioritizer,
+  createIetPrioritizer,
+  createOntapPrioritizer,
+  createPathLatencyPrioritizer,
+  createRandomPrioritizer,
+  createRdacPrioritizer,
+  createSysfsPrioritizer,
+  createWeightedPathPrioritizer,
+  doInquiry,
+  doRtpg,
+  getAsymmetricAccessState,
+  getExclusivePrefArg,
+  getTargetPortGroup,
+  getTargetPortGroupSupport,
+  NvmeAna,
+  nvmeAnaSupported,
+  parseDatacoreArgs,
+  parsePathLatencyArgs,
+  RtpgError,
+  Tpgs,
+  weightedPathString,
+} from "./prioritizers/index.js";
+export type { CheckRdacInput, DetectCheckerInput, DetectPrioInput } from "./propsel.js";
+export {
+  ALUA_FALLBACK_ORIGIN,
+  AUTODETECT_ORIGIN,
+  aluaFallback,
+  CONF_ORIGIN,
+  checkRdacRule,
+  DEFAULT_ORIGIN,
+  detectChecker,
+  detectPrio,
+  prioTimeoutMs,
+  SYSFS_TIMEOUT_ORIGIN,
+  selectCheckerTimeout,
+} from "./propsel.js";
+export type { SgIoHdr, SgIoRequest } from "./sg-io.js";
+export {
+  DRIVER_SENSE,
+  SCSI_CHECK_CONDITION,
+  SCSI_COMMAND_TERMINATED,
+  SG_INFO_CHECK,
+  SG_INFO_OK,
+  SG_INFO_OK_MASK,
+  senseKeyOf,
+  sgAllGood,
+  sgHasSense,
+  sgHdrFromResult,
+  sgIo,
+} from "./sg-io.js";
+export {
+  scsiDeviceDir,
+  strtoul,
+  sysfsAttr,
+  sysfsBinAttr,
+  sysfsGetAsymmetricAccessState,
+  sysfsGetTimeout,
+} from "./sysfs-attr.js";
