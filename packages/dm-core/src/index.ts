@@ -16,6 +16,9 @@ export {
   mkdev,
   SCSI_DISK0_MAJOR,
 } from "./block/devt.js";
+// dm core, loop and the kernel aggregate (dm-core engineer's region)
+export type { LoopDriverOptions, LoopResult } from "./block/loop.js";
+export { LoopDevice, LoopDriver } from "./block/loop.js";
 export {
   BlkStatus,
   blkPathError,
@@ -33,6 +36,10 @@ export { advanceAsync, defaultFlush, settle } from "./clock/drive.js";
 export type { RealTimePacerOptions, WallClock } from "./clock/real-time.js";
 export { RealTimePacer } from "./clock/real-time.js";
 export { VirtualClock } from "./clock/virtual-clock.js";
+export type { DevLookup, DevNamespace } from "./dm/dev-path.js";
+export { dmDevtFromPath, nameToDevT } from "./dm/dev-path.js";
+export type { DeviceMapperOptions } from "./dm/device-mapper.js";
+export { DeviceMapper, DM_IOCTL_VERSION } from "./dm/device-mapper.js";
 export type {
   DmControl,
   DmInfo,
@@ -44,6 +51,7 @@ export type {
   DmTableLine,
   DmTargetVersion,
 } from "./dm/ioctl.js";
+export { MappedDevice } from "./dm/mapped-device.js";
 export type {
   DmCtrResult,
   DmDev,
@@ -55,20 +63,8 @@ export type {
   DmTargetType,
 } from "./dm/target.js";
 export { DmEndio, DmMapio, DmTargetFeature, defineTarget } from "./dm/target.js";
-// dm core, loop and the kernel aggregate (dm-core engineer's region)
-export type { LoopDriverOptions, LoopResult } from "./block/loop.js";
-export { LoopDevice, LoopDriver } from "./block/loop.js";
-export type { DevLookup, DevNamespace } from "./dm/dev-path.js";
-export { dmDevtFromPath, nameToDevT } from "./dm/dev-path.js";
-export type { DeviceMapperOptions } from "./dm/device-mapper.js";
-export { DeviceMapper, DM_IOCTL_VERSION } from "./dm/device-mapper.js";
-export { MappedDevice } from "./dm/mapped-device.js";
 export { errorTargetType } from "./dm/targets/error.js";
 export { linearTargetType } from "./dm/targets/linear.js";
-export type { BuiltinModuleEnv, KernelConfig } from "./kernel/builtin-modules.js";
-export { builtinModules } from "./kernel/builtin-modules.js";
-export type { Kernel, KernelOptions } from "./kernel/kernel.js";
-export { createKernel } from "./kernel/kernel.js";
 export { InvariantError, MpError, PluginError } from "./errors.js";
 export type { ScsiDeviceHandlerType, ScsiDhEnv, ScsiDhInstance } from "./handlers/handler.js";
 export { defineHardwareHandler, ScsiDhResult, ScsiDisposition } from "./handlers/handler.js";
@@ -81,35 +77,16 @@ export type {
   UdevEvent,
   UdevView,
 } from "./host/host.js";
+export type { BuiltinModuleEnv, KernelConfig } from "./kernel/builtin-modules.js";
+export { builtinModules } from "./kernel/builtin-modules.js";
+export type { Kernel, KernelOptions } from "./kernel/kernel.js";
+export { createKernel, DiskSeq } from "./kernel/kernel.js";
 export type { KernelLogLine } from "./kernel/log.js";
 export { formatDmesgTime, KernelLog, LogLevel } from "./kernel/log.js";
 export type { KernelModule, ModprobeResult } from "./kernel/modules.js";
 export { ModuleRegistry } from "./kernel/modules.js";
 export type { Uevent, UeventInit } from "./kernel/uevent.js";
 export { UeventBus, ueventVar } from "./kernel/uevent.js";
-export { Registry } from "./registry.js";
-export type { Rng } from "./rng.js";
-export { createRng, hashSeed } from "./rng.js";
-export type {
-  ScsiCommand,
-  ScsiDevice,
-  ScsiDeviceState,
-  ScsiDirection,
-  ScsiResult,
-  SenseData,
-} from "./scsi/scsi-device.js";
-export { AccessState, HostStatus, hctl, SamStatus, SenseKey } from "./scsi/scsi-device.js";
-export type {
-  AddPathResult,
-  CreateSelectorResult,
-  DmPath,
-  PathSelector,
-  PathSelectorEnv,
-  PathSelectorType,
-  StatusType,
-} from "./selectors/path-selector.js";
-export { definePathSelector } from "./selectors/path-selector.js";
-
 // --- multipath target and path selectors (multipath/, selectors/) ---
 export type {
   MpathEffect,
@@ -129,6 +106,18 @@ export {
   multipathTargetType,
   transition as mpathTransition,
 } from "./multipath/index.js";
+export { Registry } from "./registry.js";
+export type { Rng } from "./rng.js";
+export { createRng, hashSeed } from "./rng.js";
+export type {
+  ScsiCommand,
+  ScsiDevice,
+  ScsiDeviceState,
+  ScsiDirection,
+  ScsiResult,
+  SenseData,
+} from "./scsi/scsi-device.js";
+export { AccessState, HostStatus, hctl, SamStatus, SenseKey } from "./scsi/scsi-device.js";
 export {
   CpuMask,
   cpumaskFormat,
@@ -139,8 +128,43 @@ export {
   roundRobinSelector,
   serviceTimeSelector,
 } from "./selectors/index.js";
+export type {
+  AddPathResult,
+  CreateSelectorResult,
+  DmPath,
+  PathSelector,
+  PathSelectorEnv,
+  PathSelectorType,
+  StatusType,
+} from "./selectors/path-selector.js";
+export { definePathSelector } from "./selectors/path-selector.js";
+
 // --- end multipath / selectors ---
 
+export type {
+  AluaHandlerType,
+  AluaModuleParams,
+  AluaPortGroupInfo,
+  EmcHandlerType,
+  HpSwHandlerType,
+  RdacHandlerType,
+  RdacModuleParams,
+} from "./handlers/index.js";
+export {
+  createAluaHandlerType,
+  createEmcHandlerType,
+  createHpSwHandlerType,
+  createRdacHandlerType,
+  scsiDhAddDevice,
+  scsiDhAttachFailed,
+  scsiDhFindDriver,
+  scsiDhModule,
+  scsiDhReleaseDevice,
+  scsiDhShowState,
+  scsiDhStoreState,
+  scsiRegisterDeviceHandler,
+  scsiUnregisterDeviceHandler,
+} from "./handlers/index.js";
 // --- SCSI protocol (scsi/cdb, sense, scsi-lib, scsi-logging) and the device handlers ---
 export type {
   BuildRtpgOptions,
@@ -201,15 +225,27 @@ export {
   setTargetPortGroupsCdb,
   startStopUnitCdb,
   stpgParameterList,
-  t10VendorDesignator,
   TpgsMode,
   TpgsSupport,
+  t10VendorDesignator,
   targetPortGroupDesignator,
   testUnitReadyCdb,
   vpdPageLength,
   write10Cdb,
   write16Cdb,
 } from "./scsi/cdb.js";
+export type { ExecResult } from "./scsi/scsi-lib.js";
+export {
+  hostByte,
+  scsiDeviceSupportsVpd,
+  scsiExecute,
+  scsiGetVpdPage,
+  scsiLevel,
+  scsiTestUnitReady,
+  scsiVpdLunId,
+  scsiVpdTpgId,
+} from "./scsi/scsi-lib.js";
+export { scsiPrintSenseHdr, sdevPrefix, sdevPrintk } from "./scsi/scsi-logging.js";
 export type { AscAscq, ScsiSenseHdr } from "./scsi/sense.js";
 export {
   Asc,
@@ -227,40 +263,4 @@ export {
   senseIs,
   senseKeyText,
 } from "./scsi/sense.js";
-export type { ExecResult } from "./scsi/scsi-lib.js";
-export {
-  hostByte,
-  scsiDeviceSupportsVpd,
-  scsiExecute,
-  scsiGetVpdPage,
-  scsiLevel,
-  scsiTestUnitReady,
-  scsiVpdLunId,
-  scsiVpdTpgId,
-} from "./scsi/scsi-lib.js";
-export { scsiPrintSenseHdr, sdevPrefix, sdevPrintk } from "./scsi/scsi-logging.js";
-export type {
-  AluaHandlerType,
-  AluaModuleParams,
-  AluaPortGroupInfo,
-  EmcHandlerType,
-  HpSwHandlerType,
-  RdacHandlerType,
-  RdacModuleParams,
-} from "./handlers/index.js";
-export {
-  createAluaHandlerType,
-  createEmcHandlerType,
-  createHpSwHandlerType,
-  createRdacHandlerType,
-  scsiDhAddDevice,
-  scsiDhAttachFailed,
-  scsiDhFindDriver,
-  scsiDhModule,
-  scsiDhReleaseDevice,
-  scsiDhShowState,
-  scsiDhStoreState,
-  scsiRegisterDeviceHandler,
-  scsiUnregisterDeviceHandler,
-} from "./handlers/index.js";
 // --- end SCSI / handlers ---

@@ -67,10 +67,27 @@ describe("loop", () => {
     expect(w.status).toBe(BlkStatus.IOERR);
   });
 
-  it("bind and unbind send change uevents; detach while open waits for the last close", () => {
+  it("module load adds loop0..loop7; bind and unbind are media changes with their uevents", () => {
     const { k, uevents } = setup();
     k.losetup("loop2", 4096);
+    expect(uevents.slice(0, 8).map((e) => `${e.action} ${e.devpath}`)).toEqual(
+      [0, 1, 2, 3, 4, 5, 6, 7].map((i) => `add /devices/virtual/block/loop${i}`),
+    );
     expect(uevents.at(-1)).toMatchObject({ action: "change", devpath: "/devices/virtual/block/loop2" });
+    // Eight disks took diskseq 1..8; the bind is a media change: 9.
+    expect(uevents.at(-1)?.env.at(-2)).toEqual(["DISKSEQ", "9"]);
+    const n = uevents.length;
+    expect(k.loop.detach(2)).toBe(0);
+    expect(uevents.slice(n).map((e) => e.env.slice(3, 4)[0])).toEqual([
+      ["MAJOR", "7"],
+      ["DISK_MEDIA_CHANGE", "1"],
+    ]);
+    expect(k.diskSeq.last).toBe(10);
+  });
+
+  it("detach while open waits for the last close", () => {
+    const { k } = setup();
+    k.losetup("loop2", 4096);
     k.block.open(mkdev(7, 2));
     expect(k.loop.detach(2)).toBe(0);
     expect(k.block.get(mkdev(7, 2))!.sizeSectors()).toBe(8);

@@ -23,6 +23,8 @@ export interface LoopDriverOptions {
   readonly log: KernelLog;
   readonly block: BlockLayer;
   readonly uevents: UeventBus;
+  /** `inc_diskseq()` of the kernel; a private counter when absent. */
+  readonly nextDiskSeq?: () => number;
   /** Service time of every I/O (default 20 µs). */
   readonly serviceTimeNs?: number;
   /** Devices created at module load (`CONFIG_BLK_DEV_LOOP_MIN_COUNT`, default 8). */
@@ -34,34 +36,36 @@ export type LoopResult =
   | { readonly ok: true; readonly dev: LoopDevice }
   | { readonly ok: false; readonly errno: number };
 
-/** RAM-backed sparse data: reads of never-written ranges return zeros. */
+/** RAM-backed sparse data: reads of never-written ranges return zeros. Copies allocate nothing. */
 class SparseStore {
   readonly #chunks = new Map<number, Uint8Array>();
 
-  read(offset: number, out: Uint8Array): void {
+  /** Copies `len` bytes at `offset` into `out` (from index 0). */
+  read(offset: number, out: Uint8Array, len: number): void {
     let done = 0;
-    while (done < out.length) {
+    while (done < len) {
       const pos = offset + done;
       const idx = Math.floor(pos / CHUNK);
       const within = pos - idx * CHUNK;
-      const n = Math.min(CHUNK - within, out.length - done);
+      const n = Math.min(CHUNK - within, len - done);
       const c = this.#chunks.get(idx);
-      if (c) out.set(c.subarray(within, within + n), done);
+      if (c) for (let i = 0; i < n; i++) out[done + i] = c[within + i]!;
       else out.fill(0, done, done + n);
       done += n;
     }
   }
 
-  write(offset: number, data: Uint8Array): void {
+  /** Stores `len` bytes of `data` (from index 0) at `offset`. */
+  write(offset: number, data: Uint8Array, len: number): void {
     let done = 0;
-    while (done < data.length) {
+    while (done < len) {
       const pos = offset + done;
       const idx = Math.floor(pos / CHUNK);
       const within = pos - idx * CHUNK;
-      const n = Math.min(CHUNK - within, data.length - done);
+      const n = Math.min(CHUNK - within, len - done);
       let c = this.#chunks.get(idx);
       if (!c) this.#chunks.set(idx, (c = new Uint8Array(CHUNK)));
-      c.set(data.subarray(done, done + n), within);
+      for (let i = 0; i < n; i++) c[within + i] = data[done + i]!;
       done += n;
     }
   }
@@ -97,6 +101,8 @@ export class LoopDevice implements BlockDevice {
   #readOnly = false;
   /** `LO_FLAGS_AUTOCLEAR` set by a detach while open: unbind at the last close. */
   #autoclear = false;
+  /** `disk->diskseq`: new at allocation and at every media change (bind, unbind). */
+  diskseq: number;
   readonly #driver: LoopDriver;
   readonly #clock: Clock;
   readonly #complete = (bio: Bio): void => this.#finish(bio);
@@ -107,6 +113,7 @@ export class LoopDevice implements BlockDevice {
     this.devt = mkdev(LOOP_MAJOR, n);
     this.name = `loop${n}`;
     this.#clock = clock;
+    this.diskseq = driver.nextDiskSeq();
   }
 
   /** Bound to a backing store (`Lo_bound`). */
@@ -133,21 +140,24 @@ export class LoopDevice implements BlockDevice {
     }
   }
 
-  /** Binds a fresh zero-filled store of `sizeBytes` (rounded down to 512). */
+  /** `loop_configure`: a media change (new diskseq), then one change uevent. */
   bind(sizeBytes: number, readOnly: boolean): void {
+    this.diskseq = this.#driver.nextDiskSeq();
     this.#store = new SparseStore();
     this.#sectors = Math.floor(sizeBytes / 512);
     this.#readOnly = readOnly;
     this.#autoclear = false;
-    this.#driver.changed(this);
+    this.#driver.uevent(this, "change", []);
   }
 
-  /** `__loop_clr_fd`. */
+  /** `__loop_clr_fd`: a change uevent, then the media-change one (and a new diskseq). */
   unbind(): void {
     this.#store = null;
     this.#sectors = 0;
     this.#readOnly = false;
-    this.#driver.changed(this);
+    this.#driver.uevent(this, "change", []);
+    this.#driver.uevent(this, "change", [["DISK_MEDIA_CHANGE", "1"]]);
+    this.diskseq = this.#driver.nextDiskSeq();
   }
 
   /** `LOOP_CLR_FD`: with other openers the unbind waits for the last close. */
@@ -184,11 +194,11 @@ export class LoopDevice implements BlockDevice {
     const offset = bio.sector * 512;
     switch (op) {
       case ReqOp.READ:
-        if (bio.data) store.read(offset, bio.data.subarray(0, bio.bytes));
+        if (bio.data) store.read(offset, bio.data, Math.min(bio.bytes, bio.data.length));
         return BlkStatus.OK;
       case ReqOp.WRITE:
         if (this.#readOnly) return BlkStatus.IOERR;
-        if (bio.data) store.write(offset, bio.data.subarray(0, bio.bytes));
+        if (bio.data) store.write(offset, bio.data, Math.min(bio.bytes, bio.data.length));
         return BlkStatus.OK;
       case ReqOp.DISCARD:
       case ReqOp.WRITE_ZEROES:
@@ -215,6 +225,9 @@ export class LoopDriver {
   #loaded = false;
   /** Service time of every I/O, in ns. */
   serviceTimeNs: number;
+  /** `inc_diskseq()`. */
+  readonly nextDiskSeq: () => number;
+  #diskseq = 0;
 
   constructor(options: LoopDriverOptions) {
     this.block = options.block;
@@ -223,6 +236,7 @@ export class LoopDriver {
     this.#uevents = options.uevents;
     this.serviceTimeNs = options.serviceTimeNs ?? 20 * NSEC_PER_USEC;
     this.#minCount = options.minCount ?? 8;
+    this.nextDiskSeq = options.nextDiskSeq ?? (() => ++this.#diskseq);
   }
 
   /** The module is loaded. */
@@ -246,6 +260,7 @@ export class LoopDriver {
       dev = new LoopDevice(this, n, this.#clock);
       this.#devices.set(n, dev);
       this.block.register(dev);
+      this.uevent(dev, "add", []);
     }
     return dev;
   }
@@ -281,17 +296,19 @@ export class LoopDriver {
     return dev.detach();
   }
 
-  /** The capacity changed: `set_capacity_and_notify` sends a change uevent. */
-  changed(dev: LoopDevice): void {
+  /** `kobject_uevent_env` on a loop disk. */
+  uevent(dev: LoopDevice, action: "add" | "change", ext: ReadonlyArray<readonly [string, string]>): void {
     this.#uevents.emit({
-      action: "change",
+      action,
       devpath: `/devices/virtual/block/${dev.name}`,
       subsystem: "block",
       env: [
+        ...ext,
         ["MAJOR", String(LOOP_MAJOR)],
         ["MINOR", String(dev.number)],
         ["DEVNAME", dev.name],
         ["DEVTYPE", "disk"],
+        ["DISKSEQ", String(dev.diskseq)],
       ],
     });
   }

@@ -143,7 +143,10 @@ describe("load, clear, resume", () => {
     const { k, uevents } = setup();
     k.dm.create("a");
     k.dm.load("a", linear());
+    // add_disk at the first load.
+    expect(uevents.at(-1)).toMatchObject({ action: "add", devpath: "/devices/virtual/block/dm-0" });
     k.dm.resume("a", { cookie: 0xd4d1234 });
+    const seq = String(k.dm.device(mkdev(254, 0))!.diskseq);
     expect(uevents.at(-1)?.env).toEqual([
       ["ACTION", "change"],
       ["DEVPATH", "/devices/virtual/block/dm-0"],
@@ -153,6 +156,7 @@ describe("load, clear, resume", () => {
       ["MINOR", "0"],
       ["DEVNAME", "dm-0"],
       ["DEVTYPE", "disk"],
+      ["DISKSEQ", seq],
       ["SEQNUM", String(uevents.at(-1)!.seqnum)],
     ]);
     k.dm.load("a", linear("7:0", 8192));
@@ -241,11 +245,18 @@ describe("remove", () => {
     expect(k.dm.remove("a")).toEqual({ ok: false, errno: Errno.EBUSY });
     k.block.close(mkdev(254, 0));
     expect(k.dm.remove("a", { cookie: 42 }).ok).toBe(true);
-    expect(uevents.at(-1)?.env.slice(0, 4)).toEqual([
+    // dev_remove's own uevent with the cookie, then del_gendisk's.
+    expect(uevents.at(-2)?.env.slice(0, 4)).toEqual([
       ["ACTION", "remove"],
       ["DEVPATH", "/devices/virtual/block/dm-0"],
       ["SUBSYSTEM", "block"],
       ["DM_COOKIE", "42"],
+    ]);
+    expect(uevents.at(-1)?.env.slice(0, 4)).toEqual([
+      ["ACTION", "remove"],
+      ["DEVPATH", "/devices/virtual/block/dm-0"],
+      ["SUBSYSTEM", "block"],
+      ["MAJOR", "254"],
     ]);
     expect(k.block.get(mkdev(254, 0))).toBeUndefined();
     expect(k.block.openCount(mkdev(7, 0))).toBe(0);

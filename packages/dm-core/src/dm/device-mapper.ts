@@ -52,6 +52,8 @@ export interface DeviceMapperOptions {
   readonly nrCpus: number;
   /** dm's block major (default 254, as on the reference kernel). */
   readonly major?: number;
+  /** `inc_diskseq()` of the kernel; a private counter when absent. */
+  readonly nextDiskSeq?: () => number;
   /**
    * Module that provides the control device; opening `/dev/mapper/control` autoloads it
    * (default `dm_mod`). Null: nothing to load.
@@ -87,6 +89,7 @@ export class DeviceMapper implements DmControl {
   #pollPending = false;
   #deferredRemovePending = false;
   readonly #ratelimits = new Map<string, RateLimit>();
+  #diskseq = 0;
   readonly #notifyPollers = (): void => {
     this.#pollPending = false;
     for (const fn of [...this.#pollers]) fn();
@@ -113,6 +116,7 @@ export class DeviceMapper implements DmControl {
       nodeDevt: (p) => this.#nodeDevt(p),
       queueDeferredRemove: () => this.#queueDeferredRemove(),
       ratelimit: (func) => this.#ratelimit(func),
+      nextDiskSeq: options.nextDiskSeq ?? (() => ++this.#diskseq),
     };
     this.#ioctlLog = new DmLog(options.log, "ioctl");
   }

@@ -29,6 +29,8 @@ export interface DmContext {
   nodeDevt(path: string): DevT | undefined;
   /** Queues `dm_deferred_remove()` (the kdmremove work). */
   queueDeferredRemove(): void;
+  /** `inc_diskseq()`: the next disk sequence number of the kernel (every gendisk takes one). */
+  nextDiskSeq(): number;
   /** The kernel-wide `printk_ratelimited` state of the call site in function `func`. */
   ratelimit(func: string): RateLimit;
 }

@@ -74,6 +74,8 @@ export class MappedDevice implements BlockDevice, TableOwner {
   readonly #uevents: Array<ReadonlyArray<readonly [string, string]>> = [];
   readonly waiters = new Set<EventWaiter>();
 
+  /** `disk->diskseq`, taken when the disk is allocated (at create). */
+  readonly diskseq: number;
   /** add_disk() was called: the disk is in the block layer. */
   registered = false;
   #capacity = 0;
@@ -98,6 +100,7 @@ export class MappedDevice implements BlockDevice, TableOwner {
     this.uuid = uuid;
     this.createReadOnly = readOnly;
     this.dmlog = new DmLog(ctx.log, "core");
+    this.diskseq = ctx.nextDiskSeq();
     const md = this;
     this.ref = {
       get name() {
@@ -247,6 +250,7 @@ export class MappedDevice implements BlockDevice, TableOwner {
         ["MINOR", String(this.minor)],
         ["DEVNAME", this.name],
         ["DEVTYPE", "disk"],
+        ["DISKSEQ", String(this.diskseq)],
       ],
     });
   }
@@ -280,6 +284,7 @@ export class MappedDevice implements BlockDevice, TableOwner {
     this.type = t.type;
     this.ctx.block.register(this);
     this.registered = true;
+    this.emitUevent("add", []);
     for (const td of this.#tableDevices) this.#linkHolder(td.devt);
     return 0;
   }
@@ -391,6 +396,7 @@ export class MappedDevice implements BlockDevice, TableOwner {
     for (const w of this.waiters) w.wake();
     this.waiters.clear();
     if (this.registered) {
+      this.emitUevent("remove", []);
       this.ctx.block.unregister(this.devt);
       this.registered = false;
       this.#holderRefs.clear();

@@ -59,6 +59,8 @@ export interface Kernel {
   readonly nrCpus: number;
   readonly release: string;
   readonly config: KernelConfig;
+  /** The kernel's disk sequence numbers (`inc_diskseq`): drivers of new disks take the next one. */
+  readonly diskSeq: DiskSeq;
   /**
    * `losetup /dev/loopN FILE` with a fresh `truncate -s SIZE` file (the conformance `@loop`
    * directive): loads `loop` if needed. `dev` is `loopN` or `/dev/loopN`.
@@ -68,6 +70,19 @@ export interface Kernel {
     sizeBytes: number,
     options?: { readonly readOnly?: boolean },
   ): { readonly ok: true; readonly dev: LoopDevice } | { readonly ok: false; readonly errno: number };
+}
+
+/** `diskseq`: one kernel-wide counter; every gendisk (sd, dm, loop) and media change takes the next. */
+export class DiskSeq {
+  #last = 0;
+
+  next(): number {
+    return ++this.#last;
+  }
+
+  get last(): number {
+    return this.#last;
+  }
 }
 
 /** Builds a kernel: nothing loaded, no devices, every module offered. */
@@ -86,14 +101,28 @@ export function createKernel(options: KernelOptions): Kernel {
   const targets = new Registry<DmTargetType>("target type");
   const selectors = new Registry<PathSelectorType>("path selector");
   const handlers = new Registry<ScsiDeviceHandlerType>("device handler");
+  const diskSeq = new DiskSeq();
+  const nextDiskSeq = (): number => diskSeq.next();
   const loop = new LoopDriver({
     clock,
+    nextDiskSeq,
     log,
     block,
     uevents,
     ...(options.loopServiceTimeNs !== undefined ? { serviceTimeNs: options.loopServiceTimeNs } : {}),
   });
-  const dm = new DeviceMapper({ clock, log, block, uevents, modules, targets, selectors, handlers, nrCpus });
+  const dm = new DeviceMapper({
+    clock,
+    log,
+    block,
+    uevents,
+    modules,
+    targets,
+    selectors,
+    handlers,
+    nrCpus,
+    nextDiskSeq,
+  });
   for (const m of builtinModules({ log, targets, selectors, handlers, loop, config })) modules.offer(m);
   for (const m of options.modules ?? []) modules.offer(m);
 
@@ -111,6 +140,7 @@ export function createKernel(options: KernelOptions): Kernel {
     nrCpus,
     release,
     config,
+    diskSeq,
     losetup(dev, sizeBytes, opts = {}) {
       const m = /^(?:\/dev\/)?loop(\d+)$/.exec(dev);
       if (!m) return { ok: false, errno: Errno.ENOENT };
