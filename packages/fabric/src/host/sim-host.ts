@@ -199,22 +199,20 @@ export class SimHost implements Host {
     cmd: ScsiCommand,
     done: (r: ScsiResult | { readonly errno: number }) => void,
   ): void {
-    const fail = (errno: number): void => {
-      this.clock.schedule(0, done, { errno });
-    };
     const isSg = typeof dev === "string" && /^(\/dev\/)?sg\d+$/.test(dev);
     const r = isSg ? null : this.resolve(dev);
-    if (r && "errno" in r) return fail(r.errno);
-    const sdev = isSg
-      ? this.scsi.deviceByName(dev as string)
-      : r && r.dev instanceof SdDisk
-        ? r.dev.scsi
-        : null;
-    if (!sdev) return fail(isSg ? Errno.ENOENT : ENOTTY);
-    if (sdev.state === "deleted" || sdev.state === "cancel") return fail(Errno.ENXIO);
+    const sdev = r && "errno" in r ? null : isSg ? this.scsi.deviceByName(dev as string) : sdevOf(r);
+    let errno = 0;
+    if (r && "errno" in r) errno = r.errno;
+    else if (!sdev) errno = isSg ? Errno.ENOENT : ENOTTY;
+    else if (sdev.state === "deleted" || sdev.state === "cancel") errno = Errno.ENXIO;
     // sd_ioctl: scsi_block_when_processing_errors() refuses an offline device.
-    if (!isSg && !sdev.online) return fail(Errno.ENODEV);
-    if (cmd.cdb.length < 6 || cmd.cdb.length > 16) return fail(Errno.EINVAL);
+    else if (!isSg && !sdev.online) errno = Errno.ENODEV;
+    else if (cmd.cdb.length < 6 || cmd.cdb.length > 16) errno = Errno.EINVAL;
+    if (errno !== 0 || !sdev) {
+      this.clock.schedule(0, done, { errno });
+      return;
+    }
     sdev.execute(cmd, done);
   }
 
@@ -250,4 +248,8 @@ export class SimHost implements Host {
   kernelLogCursor(): number {
     return this.kernel.log.cursor();
   }
+}
+
+function sdevOf(r: DevNodeResolution | null): SimScsiDevice | null {
+  return r && !("errno" in r) && r.dev instanceof SdDisk ? r.dev.scsi : null;
 }
