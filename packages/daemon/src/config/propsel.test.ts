@@ -403,53 +403,79 @@ describe("path settings", () => {
   });
 });
 
-describe("the 0.9.4 -v3 trace of the scsi_debug lab (golden multipathd.out)", () => {
-  const golden = readFileSync("/work/shared/lab/kernel/golden/multipathd.out", "utf8");
-  const start = golden.indexOf("$ multipath -v3 -d\n");
-  const section = golden.slice(start, golden.indexOf("[rc=", start));
-  const expected = section
-    .split("\n")
-    .filter((l) => / \| /.test(l) && /\(setting: |unsupported for protocol/.test(l))
-    .map((l) => l.replace(/^[0-9.]+ \| /, ""));
-
-  it("selects every setting with the same values, origins and order", () => {
-    const config = load(
-      "defaults {\n\tuser_friendly_names yes\n\tfind_multipaths no\n\tpolling_interval 5\n\tmax_polling_interval 20\n\tverbosity 2\n}\n",
-    );
-    const log = new ConfigLog();
-    const probes: PathProbes = {
-      tpgs: () => Tpgs.IMPLICIT,
-      vpdC9Supported: () => false,
-      hasAccessState: () => true,
-    };
-    const paths = ["sda", "sdb"].map((dev) => ({
-      ...pathCtx(config, "Linux", "scsi_debug", { dev, protocol: "scsi:unspec", log }),
-      wwid: "333333330000007d0",
-    }));
-    for (const p of paths) {
-      const uid = selectGetuid(p);
-      selectRecheckWwid(p, uid.value);
-      selectVpdVendorId(p);
-      selectChecker(p, selectDetectChecker(p).value, probes, 30);
-      selectPrio(p, selectDetectPrio(p).value, probes);
-    }
-    const ctx = { ...mapCtx(config, "Linux", "scsi_debug", "333333330000007d0", log), alias: "mpatha" };
-    selectAlias(ctx, {
-      useExistingAlias: () => undefined,
-      getUserFriendlyAlias: () => "mpatha",
-    });
-    const s = selectMapSettings(ctx, {
-      versions: V61,
-      paths: [
-        { tpgs: Tpgs.IMPLICIT, dhState: "alua" },
-        { tpgs: Tpgs.IMPLICIT, dhState: "alua" },
-      ],
-    });
-    planScsiTimeouts({ alias: "mpatha", config, noPathRetry: s.noPathRetry.value }, paths, log);
-    const mine = log.entries
-      .filter((d) => d.level <= 3 && /\(setting: |unsupported for protocol/.test(d.message))
-      .map((d) => d.message);
-    expect(expected.length).toBeGreaterThan(40);
-    expect(mine).toEqual(expected);
+/**
+ * `multipath -v3 -d` on the kernel lab's two scsi_debug paths (sda, sdb: Linux scsi_debug,
+ * implicit ALUA with scsi_dh_alua attached, protocol scsi:unspec, SCSI timeout 30 s): the model
+ * runs the selectors in 0.9.4's order (pathinfo per path, then setup_map, then the SCSI timeouts)
+ * and must log the same "(setting: ...)" lines.
+ */
+function replayLab(configText: string): string[] {
+  const config = load(configText);
+  const log = new ConfigLog();
+  const probes: PathProbes = {
+    tpgs: () => Tpgs.IMPLICIT,
+    vpdC9Supported: () => false,
+    hasAccessState: () => true,
+  };
+  const paths = ["sda", "sdb"].map((dev) => ({
+    ...pathCtx(config, "Linux", "scsi_debug", { dev, protocol: "scsi:unspec", log }),
+    wwid: "333333330000007d0",
+  }));
+  for (const p of paths) {
+    const uid = selectGetuid(p);
+    selectRecheckWwid(p, uid.value);
+    selectVpdVendorId(p);
+    selectChecker(p, selectDetectChecker(p).value, probes, 30);
+    selectPrio(p, selectDetectPrio(p).value, probes);
+  }
+  const wwid = "333333330000007d0";
+  const pre = mapCtx(config, "Linux", "scsi_debug", wwid, log);
+  const alias = selectAlias(pre, {
+    useExistingAlias: () => undefined,
+    getUserFriendlyAlias: (_w, prefix) => `${prefix}a`,
+  }).value;
+  const ctx = { ...pre, alias };
+  const s = selectMapSettings(ctx, {
+    versions: V61,
+    paths: [
+      { tpgs: Tpgs.IMPLICIT, dhState: "alua" },
+      { tpgs: Tpgs.IMPLICIT, dhState: "alua" },
+    ],
   });
+  planScsiTimeouts({ alias, config, noPathRetry: s.noPathRetry.value }, paths, log);
+  return log.entries.filter((d) => d.level <= 3 && TRACE.test(d.message)).map((d) => d.message);
+}
+
+const TRACE = /\(setting: |unsupported for protocol|deprecated|ignoring feature|configuration error|Raising/;
+
+function recordedTrace(out: string): string[] {
+  return out
+    .split("\n")
+    .filter((l) => / \| /.test(l) && TRACE.test(l))
+    .map((l) => l.replace(/^[0-9.]+ \| /, ""));
+}
+
+describe("the 0.9.4 -v3 traces of the scsi_debug lab", () => {
+  it("default settings (golden multipathd.out)", () => {
+    const golden = readFileSync("/work/shared/lab/kernel/golden/multipathd.out", "utf8");
+    const start = golden.indexOf("$ multipath -v3 -d\n");
+    const expected = recordedTrace(golden.slice(start, golden.indexOf("[rc=", start)));
+    expect(expected.length).toBeGreaterThan(40);
+    expect(
+      replayLab(
+        "defaults {\n\tuser_friendly_names yes\n\tfind_multipaths no\n\tpolling_interval 5\n\tmax_polling_interval 20\n}\n",
+      ),
+    ).toEqual(expected);
+  });
+
+  for (const name of ["propsel1", "propsel2"]) {
+    it(`every layer and special rule (${name}.scn)`, () => {
+      const dir = new URL("../../test/config/fixtures/lab/", import.meta.url);
+      const scn = readFileSync(new URL(`${name}.scn`, dir), "utf8");
+      const config = scn.slice(scn.indexOf("@config\n") + 8, scn.indexOf("@end\n"));
+      const expected = recordedTrace(readFileSync(new URL(`${name}.out`, dir), "utf8"));
+      expect(expected.length).toBeGreaterThan(40);
+      expect(replayLab(config)).toEqual(expected);
+    });
+  }
 });
