@@ -148,8 +148,15 @@ export class DeviceMapper implements DmControl {
     return r;
   }
 
-  /** `lookup_bdev` over the model's /dev: kernel names, `/dev/mapper/<name>`, `/dev/block/M:m`. */
+  /**
+   * How `lookup_bdev` resolves a path in the machine's /dev (set by the host, which knows which
+   * nodes exist). Undefined: no such node. Unset: a built-in /dev with every disk's node,
+   * `/dev/mapper/<name>` of every dm device that has a disk, and `/dev/block/M:m`.
+   */
+  nodeResolver: ((path: string) => DevT | undefined) | null = null;
+
   #nodeDevt(path: string): DevT | undefined {
+    if (this.nodeResolver) return this.nodeResolver(path);
     const block = this.#ctx.block;
     if (path.startsWith("/dev/mapper/")) {
       const md = this.#byName.get(path.slice(12));
