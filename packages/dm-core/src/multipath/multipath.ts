@@ -27,6 +27,7 @@ import { LogLevel } from "../kernel/log.js";
 import type { PathSelectorEnv, StatusType } from "../selectors/path-selector.js";
 import { type ParsedMultipath, parseMultipathTable, strcaseeq } from "./ctr.js";
 import {
+  HZ,
   initialState,
   type MpathEffect,
   type MpathEvent,
@@ -55,6 +56,7 @@ export interface MultipathTargetOptions {
 type EnvWithTopology = DmTargetEnv & { readonly cpuToNode?: (cpu: number) => number };
 
 const TARGET_NAME = "multipath";
+const NS_PER_JIFFY = 1_000_000_000 / HZ;
 const TARGET_VERSION: readonly [number, number, number] = [1, 14, 0];
 
 // Parameterless events, allocated once.
@@ -95,6 +97,8 @@ export class MultipathTarget implements DmTarget {
   #nopathTimer = 0;
   #triggerTimer = 0;
   #bioWorkerTimer = 0;
+  /** The queued-bios worker is running (a bio it queues again must not re-run it in the same instant). */
+  #inBioWorker = false;
   /** `m->queued_bios`, with each bio's per-I/O data alongside. */
   #queued: Bio[] = [];
   #queuedIo: DmPerIo[] = [];
@@ -439,8 +443,11 @@ export class MultipathTarget implements DmTarget {
   }
 
   #scheduleBioWorker(): void {
-    if (this.#bioWorkerTimer === 0 && !this.#destroyed)
-      this.#bioWorkerTimer = this.#env.clock.schedule(0, invoke, this.#fireBioWorker);
+    if (this.#bioWorkerTimer !== 0 || this.#destroyed) return;
+    // With no path and queue_if_no_path, the kernel's worker requeues every bio and requeues
+    // itself, spinning a kworker; the model lets one jiffy pass per round instead of none.
+    const delay = this.#inBioWorker ? NS_PER_JIFFY : 0;
+    this.#bioWorkerTimer = this.#env.clock.schedule(delay, invoke, this.#fireBioWorker);
   }
 
   /** `process_queued_bios` (the kmultipathd work). */
@@ -452,6 +459,7 @@ export class MultipathTarget implements DmTarget {
     const ios = this.#queuedIo;
     this.#queued = this.#spareBios;
     this.#queuedIo = this.#spareIos;
+    this.#inBioWorker = true;
     for (let i = 0; i < bios.length; i++) {
       const bio = bios[i]!;
       const io = ios[i]!;
@@ -476,6 +484,7 @@ export class MultipathTarget implements DmTarget {
           throw new InvariantError(`__multipath_map_bio() returned ${r}`);
       }
     }
+    this.#inBioWorker = false;
     bios.length = 0;
     ios.length = 0;
     this.#spareBios = bios;
