@@ -43,17 +43,21 @@ describe("tur_check verdicts (0.9.4)", () => {
   });
 
   it("reports ALUA standby as GHOST, but transitioning (and unavailable) as DOWN", () => {
-    expect(v({ sense: makeSense(SenseKey.NOT_READY, 0x04, 0x0b) }).state).toBe(PathState.GHOST);
-    expect(v({ sense: makeSense(SenseKey.NOT_READY, 0x04, 0x0b, true) }).state).toBe(PathState.GHOST);
-    expect(v({ sense: makeSense(SenseKey.NOT_READY, 0x04, 0x0a) }).state).toBe(PathState.DOWN);
-    expect(v({ sense: makeSense(SenseKey.NOT_READY, 0x04, 0x0c) }).state).toBe(PathState.DOWN);
-    expect(v({ sense: makeSense(SenseKey.ILLEGAL_REQUEST, 0x25, 0x00) }).state).toBe(PathState.DOWN);
+    expect(v({ sense: makeSense(SenseKey.NOT_READY, 0x04, 0x0b) })).toMatchObject({ state: PathState.GHOST });
+    expect(v({ sense: makeSense(SenseKey.NOT_READY, 0x04, 0x0b, true) })).toMatchObject({
+      state: PathState.GHOST,
+    });
+    expect(v({ sense: makeSense(SenseKey.NOT_READY, 0x04, 0x0a) })).toMatchObject({ state: PathState.DOWN });
+    expect(v({ sense: makeSense(SenseKey.NOT_READY, 0x04, 0x0c) })).toMatchObject({ state: PathState.DOWN });
+    expect(v({ sense: makeSense(SenseKey.ILLEGAL_REQUEST, 0x25, 0x00) })).toMatchObject({
+      state: PathState.DOWN,
+    });
   });
 
   it("retries UNIT ATTENTION and driver errors from one budget of five tries, not for NO_CONNECT", () => {
     expect(v({ sense: makeSense(SenseKey.UNIT_ATTENTION, 0x29, 0) })).toEqual({ retry: true });
     expect(v({ hostStatus: HostStatus.DID_ERROR })).toEqual({ retry: true });
-    expect(v({ hostStatus: HostStatus.DID_NO_CONNECT }).state).toBe(PathState.DOWN);
+    expect(v({ hostStatus: HostStatus.DID_NO_CONNECT })).toMatchObject({ state: PathState.DOWN });
     const tries = { left: 5 };
     const ua = hdr({ sense: makeSense(SenseKey.UNIT_ATTENTION, 0x29, 0) });
     const seq = [1, 2, 3, 4, 5].map(() => turVerdict(ua, tries));
