@@ -217,3 +217,18 @@ describe("request-based suspend and resume", () => {
     expect(ctl.alive).toBe(0);
   });
 });
+
+describe("removal under in-flight requests", () => {
+  it("a request requeued after its suspended device was removed fails instead of waiting forever", () => {
+    const { clock, k, ctl, io } = setup();
+    k.loop.detach(1);
+    const dm0 = create(k, "r", "7:1");
+    ctl.endIoVerdict = DmEndio.REQUEUE;
+    const r = io.submit(dm0, "read", 0, 4096);
+    k.dm.suspend("r", { noflush: true });
+    expect(k.dm.remove("r").ok).toBe(true);
+    clock.runUntilIdle();
+    expect(r).toMatchObject({ completions: 1, status: BlkStatus.IOERR });
+    expect(ctl.alive).toBe(0);
+  });
+});

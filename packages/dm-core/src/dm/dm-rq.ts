@@ -185,6 +185,10 @@ export class RqEngine {
   #queueRq(rq: Bio): number {
     const md = this.#md;
     const tio = rq.driverData as RqTio;
+    if (md.freeing) {
+      this.#kill(tio, BlkStatus.IOERR);
+      return QUEUE_RQ_OK;
+    }
     if (md.blockIo) return QUEUE_RQ_RESOURCE;
     const map = md.live;
     const slot = map ? (map.immutableTarget() ?? map.findTarget(0)) : null;
@@ -320,6 +324,12 @@ export class RqEngine {
   #requeueOriginal(tio: RqTio, delayMs: number): void {
     this.#dropClone(tio);
     this.#unstart(tio);
+    if (this.#md.freeing) {
+      // The device is gone: nothing will run its queue again.
+      this.#kill(tio, BlkStatus.IOERR);
+      this.#md.checkDrained();
+      return;
+    }
     this.#requeue.push(tio.rq!);
     this.#kick(delayMs);
     this.#md.checkDrained();

@@ -388,6 +388,9 @@ export class MappedDevice implements BlockDevice, TableOwner {
       if (map) for (const s of map.targets) s.t.postsuspend?.();
       this.postSuspendingFlag = false;
     }
+    // Nothing is pushed back any more: requeues from here on fail.
+    this.noflushSuspendingFlag = false;
+    this.draining = false;
     this.bio.failHeld();
     this.rq.failHeld();
     this.live = null;
