@@ -10,6 +10,7 @@ type Op =
   | { readonly t: "io"; readonly write: boolean; readonly sector: number; readonly sectors: number }
   | { readonly t: "suspend"; readonly noflush: boolean }
   | { readonly t: "resume" }
+  | { readonly t: "recreate" }
   | { readonly t: "suspend-release"; readonly status: BlkStatus }
   | { readonly t: "swap"; readonly table: number; readonly noflush: boolean }
   | { readonly t: "verdict"; readonly map: DmMapio; readonly end: DmEndio }
@@ -30,6 +31,7 @@ const opArb = (rq: boolean): fc.Arbitrary<Op> =>
     },
     { weight: 2, arbitrary: fc.record({ t: fc.constant("suspend" as const), noflush: fc.boolean() }) },
     { weight: 1, arbitrary: fc.record({ t: fc.constant("resume" as const) }) },
+    { weight: 1, arbitrary: fc.record({ t: fc.constant("recreate" as const) }) },
     // A suspend, a handed-back clone and some time, in a row: the push-back window.
     {
       weight: rq ? 0 : 3,
@@ -104,7 +106,7 @@ function run(rq: boolean, ops: readonly Op[]): void {
   k.dm.create("p");
   expect(k.dm.load("p", tables[0]!).ok).toBe(true);
   expect(k.dm.resume("p").ok).toBe(true);
-  const dev = k.dm.device(k.dm.list()[0]!.devt)!;
+  let dev = k.dm.device(k.dm.list()[0]!.devt)!;
   const io = new IoRecorder(clock);
   for (const op of ops) {
     switch (op.t) {
@@ -118,6 +120,14 @@ function run(rq: boolean, ops: readonly Op[]): void {
         break;
       case "resume":
         k.dm.resume("p");
+        break;
+      case "recreate":
+        // Removal with I/O in flight or held: everything of the old device must still end.
+        expect(k.dm.remove("p").ok).toBe(true);
+        k.dm.create("p");
+        expect(k.dm.load("p", tables[0]!).ok).toBe(true);
+        expect(k.dm.resume("p").ok).toBe(true);
+        dev = k.dm.device(k.dm.list()[0]!.devt)!;
         break;
       case "suspend-release": {
         k.dm.suspend("p", { noflush: true });
