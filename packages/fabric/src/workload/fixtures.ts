@@ -13,10 +13,6 @@ import {
 } from "@mp/dm-core";
 import type { ServiceModel } from "../timing/service-model.js";
 
-function completeBio(bio: Bio): void {
-  bioEndio(bio, bio.status);
-}
-
 /** Options of {@link MemDevice}. */
 export interface MemDeviceOptions {
   readonly name?: string;
@@ -44,6 +40,16 @@ export class MemDevice implements BlockDevice {
   readonly data: Uint8Array | null;
   submitted = 0;
   completed = 0;
+  inflight = 0;
+  maxInflight = 0;
+  /** Every submission, when recording is on. */
+  log: { op: number; offset: number; bytes: number; flags: number; t: number }[] | null = null;
+  /** Bios for which this returns true are never completed (a hung device). */
+  hold: ((bio: Bio) => boolean) | null = null;
+  /** Called on a write before it is stored (e.g. to drop or misdirect it): return the byte offset to store at, or -1 to drop. */
+  onWrite: ((bio: Bio) => number) | null = null;
+  /** Set of bios in flight, to catch a double completion in tests. */
+  readonly #live = new Set<Bio>();
   /** Called on a completed read before it is returned (e.g. to flip a byte). */
   onRead: ((bio: Bio) => void) | null = null;
   /** Status to fail an I/O with, or OK. */
@@ -78,25 +84,34 @@ export class MemDevice implements BlockDevice {
 
   submit(bio: Bio): void {
     this.submitted++;
+    this.inflight++;
+    if (this.inflight > this.maxInflight) this.maxInflight = this.inflight;
     const now = this.#clock.now();
+    this.log?.push({ op: bio.op, offset: bio.sector * 512, bytes: bio.bytes, flags: bio.flags, t: now });
+    if (this.#live.has(bio)) throw new Error("bio submitted while in flight");
+    this.#live.add(bio);
+    if (this.hold?.(bio)) return;
     const delay = this.#model ? this.#model.serviceNs(bio.op, bio.bytes, bio.sector, now) : this.#delay;
     this.#clock.schedule(delay, this.#done, bio);
   }
 
   #complete(bio: Bio): void {
+    if (!this.#live.delete(bio)) throw new Error("bio completed twice");
     this.completed++;
+    this.inflight--;
     let status: BlkStatus = BlkStatus.OK;
     const off = bio.sector * 512;
     if (off + bio.bytes > this.#size) status = BlkStatus.IOERR;
     else if (this.failWith) status = this.failWith(bio);
     if (status === BlkStatus.OK && this.data && bio.data) {
-      if (bio.op === ReqOp.WRITE) this.data.set(bio.data.subarray(0, bio.bytes), off);
-      else if (bio.op === ReqOp.READ) {
+      if (bio.op === ReqOp.WRITE) {
+        const at = this.onWrite ? this.onWrite(bio) : off;
+        if (at >= 0) this.data.set(bio.data.subarray(0, bio.bytes), at);
+      } else if (bio.op === ReqOp.READ) {
         bio.data.set(this.data.subarray(off, off + bio.bytes));
         this.onRead?.(bio);
       }
     }
-    bio.status = status;
-    completeBio(bio);
+    bioEndio(bio, status);
   }
 }

@@ -369,7 +369,8 @@ export function resolveJobs(
         else split[dir] = [{ bs: r.value, percent: 100 }];
       };
       one(d.read, 0);
-      one(d.write, 1);
+      if (d.write !== d.read) one(d.write, 1);
+      else split[1] = split[0];
     }
     if (given.bssplit !== undefined) {
       if (given.bs !== undefined) warn("bssplit", "bssplit overrides bs");
@@ -392,7 +393,8 @@ export function resolveJobs(
         split[dir] = r.value;
       };
       one(d.read, 0);
-      one(d.write, 1);
+      if (d.write !== d.read) one(d.write, 1);
+      else split[1] = split[0];
     }
     const usedDirs: (0 | 1)[] = readPct === 100 ? [0] : readPct === 0 ? [1] : [0, 1];
     const sizes = usedDirs.flatMap((d) => split[d].filter((e) => e.percent > 0).map((e) => e.bs));
@@ -414,7 +416,7 @@ export function resolveJobs(
           given.bssplit !== undefined ? "bssplit" : "bs",
           `block size ${bs} is not a multiple of the device's logical block size ${lbs} (direct I/O)`,
         );
-    if (blockAlign > 0 && blockAlign % lbs !== 0)
+    if (given.blockalign !== undefined && blockAlign > 0 && blockAlign % lbs !== 0)
       err("blockalign", `blockalign ${blockAlign} is not a multiple of the logical block size ${lbs}`);
 
     const iodepth = get("iodepth", parseInteger, 1);
@@ -555,11 +557,11 @@ export function resolveJobs(
       }
       const want = sizeGiven ? pct(sizeVal, devBytes) : devBytes - offset;
       let size = Math.min(want, devBytes - offset);
-      size -= size % blockAlign;
       if (size < minBs) {
         err("size", `size too small, must not be less than minimum block size: ${size} < ${minBs}`);
         return;
       }
+      size -= size % blockAlign;
       if (random && norandommap === false && size / blockAlign > RANDOM_MAP_MAX_BLOCKS) {
         err("size", `the random map cannot cover ${size / blockAlign} blocks; use norandommap`);
         return;

@@ -162,6 +162,8 @@ export class JobThread {
   readonly depthBuckets = new Float64Array(DEPTH_LABELS.length);
   /** I/Os issued per direction ("issued rwts"), measured or not. */
   readonly issued: [number, number] = [0, 0];
+  /** I/Os completed (any status, measured or not). */
+  completed = 0;
   /** errno the job ended with (fio's `err=`), 0 when fine. */
   err = 0;
   errorCount = 0;
@@ -353,7 +355,8 @@ export class JobThread {
     const d = this.#pendingDir as 0 | 1;
     const perIo = this.#rateNsPerIo[d];
     if (perIo > 0) {
-      const allowed = this.#rateBase + this.#rateCount[d] * perIo;
+      // Whole nanoseconds: a fractional wait would round to a zero-delay timer and spin.
+      const allowed = Math.ceil(this.#rateBase + this.#rateCount[d] * perIo);
       const now = this.#clock.now();
       if (allowed > now) {
         if (this.#wakeHandle === 0) this.#wakeHandle = this.#clock.schedule(allowed - now, onWake, this);
@@ -536,6 +539,7 @@ export class JobThread {
     host.pool.put(bio);
     unit.busy = false;
     this.#inflight--;
+    this.completed++;
     const d = unit.dir;
     const seq = host.nextSeq();
     if (d === 1)
@@ -546,7 +550,8 @@ export class JobThread {
         this.number,
         seq,
       );
-    const measured = this.#measuring && now >= this.measureStartNs;
+    // The measured window holds the I/O submitted after the ramp (fio resets its stats then).
+    const measured = this.#measuring && unit.submitNs >= this.measureStartNs;
     if (status !== BlkStatus.OK) {
       this.errorCount++;
       if (measured) this.stats[d].errors++;

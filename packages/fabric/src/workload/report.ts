@@ -156,6 +156,8 @@ export interface WorkloadReport {
   readonly hungIos: number;
   /** Total I/Os issued by all jobs. */
   readonly issuedIos: number;
+  /** Total I/Os completed (any status), for every job. */
+  readonly completedIos: number;
 }
 
 function sampleStats(xs: readonly number[]): SampleReport {
@@ -390,5 +392,6 @@ export function buildReport(
     complete: run.done && !run.abandoned,
     hungIos: hung,
     issuedIos: run.threads.reduce((s, t) => s + t.issued[0] + t.issued[1], 0),
+    completedIos: run.threads.reduce((s, t) => s + t.completed, 0),
   };
 }

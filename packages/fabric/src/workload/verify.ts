@@ -11,8 +11,8 @@ import { Md5 } from "./md5.js";
  *  8  u32 write seed      12  u32 thread number
  * 16  u64 byte offset of this chunk on the device          24  u32 0
  * 28  u32 crc32c of bytes 0..27
- * 32  digest of the payload (16 bytes; crc32c uses the first 4)
- * 48  payload: a xorshift stream seeded by (seed, offset), to the end of the chunk
+ * 32  digest of the payload (16 bytes of md5, or 4 of crc32c)
+ * 48  (md5) or 36 (crc32c): payload, a xorshift stream seeded by (seed, offset), to the chunk's end
  * ```
  *
  * A read checks, in order: magic, header (kind, length, header crc), the offset (a misdirected
@@ -22,8 +22,12 @@ import { Md5 } from "./md5.js";
 export const VERIFY_MAGIC = 0xacca;
 /** Header bytes before the digest. */
 export const VERIFY_HEADER_BYTES = 32;
-/** Offset of the payload in a chunk. */
-export const VERIFY_PAYLOAD_OFFSET = 48;
+/** Digest bytes per checksum. */
+const DIGEST_BYTES: Record<VerifyKind, number> = { md5: 16, crc32c: 4 };
+/** Offset of the payload in a chunk: right after the digest, so every byte is covered. */
+export function verifyPayloadOffset(kind: VerifyKind): number {
+  return VERIFY_HEADER_BYTES + DIGEST_BYTES[kind];
+}
 
 /** Why a chunk failed verification. */
 export type VerifyFailureKind = "bad-magic" | "bad-header" | "wrong-offset" | "stale-data" | "checksum";
@@ -85,7 +89,7 @@ export class Verifier {
     put32(buf, at + 28, crc32c(buf, at, at + 28));
     // Payload: xorshift32 from a splitmix of (seed, offset) — distinct per chunk and per write.
     let x = mix(seed ^ mix((offset / 512) >>> 0) ^ Math.floor(offset / 2199023255552)) || 0x9e3779b9;
-    const w0 = (at + VERIFY_PAYLOAD_OFFSET) >>> 2;
+    const w0 = (at + verifyPayloadOffset(this.kind)) >>> 2;
     const w1 = (at + n) >>> 2;
     for (let i = w0; i < w1; i++) {
       x ^= x << 13;
@@ -94,8 +98,8 @@ export class Verifier {
       words[i] = x;
     }
     this.#digestOf(buf, at, this.#digest);
-    for (let i = 0; i < 16; i++)
-      buf[at + VERIFY_HEADER_BYTES + i] = this.kind === "md5" || i < 4 ? this.#digest[i]! : 0;
+    const dl = DIGEST_BYTES[this.kind];
+    for (let i = 0; i < dl; i++) buf[at + VERIFY_HEADER_BYTES + i] = this.#digest[i]!;
   }
 
   /**
@@ -142,7 +146,7 @@ export class Verifier {
     if (seed !== expectedSeed)
       return fail("stale-data", `seed ${hex32(expectedSeed)}`, `seed ${hex32(seed)}`, kind);
     this.#digestOf(buf, at, this.#digest, kind);
-    const dl = kind === "md5" ? 16 : 4;
+    const dl = DIGEST_BYTES[kind];
     for (let i = 0; i < dl; i++)
       if (buf[at + VERIFY_HEADER_BYTES + i] !== this.#digest[i])
         return fail(
@@ -155,7 +159,7 @@ export class Verifier {
   }
 
   #digestOf(buf: Uint8Array, at: number, out: Uint8Array, kind: VerifyKind = this.kind): void {
-    const s = at + VERIFY_PAYLOAD_OFFSET;
+    const s = at + verifyPayloadOffset(kind);
     const e = at + this.interval;
     if (kind === "md5") this.#md5.digestInto(buf, s, e, out, 0);
     else put32(out, 0, crc32c(buf, s, e));
