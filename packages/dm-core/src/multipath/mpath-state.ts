@@ -244,6 +244,9 @@ export function transition(
       if (!t.path(event.path).active) {
         t.log("warn", `${topo.dmName}: Reinstating path ${topo.pathNames[event.path]}.`);
         t.fx.push({ kind: "selector-reinstate", path: event.path });
+      } else {
+        // The kernel cancels the no-path timer whenever the path ends up active.
+        t.fx.push({ kind: "nopath-timer", arm: false });
       }
       break;
     case "selector-reinstated":

@@ -665,14 +665,15 @@ function assertNever(x: never): never {
 
 /** The selector environment of one target: the kernel's clock and log, its CPUs and nodes. */
 function selectorEnv(env: EnvWithTopology): PathSelectorEnv {
-  const cpuToNode = env.cpuToNode;
+  const hasTopology = typeof env.cpuToNode === "function";
   return {
     now: () => env.clock.now(),
     warn: (text) => env.log.warn(text),
     warnRatelimited: (callsite, text) =>
       printkRatelimited(env.log, env.clock, callsite, LogLevel.WARNING, text),
     nrCpus: env.nrCpus,
-    cpuToNode: cpuToNode ? (cpu) => cpuToNode(cpu) : () => 0,
+    // A kernel without NUMA information is one node.
+    cpuToNode: hasTopology ? (cpu) => env.cpuToNode!(cpu) : () => 0,
   };
 }
 
