@@ -663,10 +663,10 @@ export const DEFAULTS_KEYWORDS: readonly KeywordSpec<Config>[] = [
   D("verbosity", "verbosity", pInt(0, MAX_VERBOSITY, false), printInt),
   {
     name: "polling_interval",
-    handle: (t, v, at) => {
+    handle: (t, v, at, ctx) => {
       const buf = setValue(v);
       if (buf === undefined) return 1;
-      const r = pUint(buf, cstr(v.tokens[0]), at, undefined as never);
+      const r = pUint(buf, cstr(v.tokens[0]), at, ctx);
       if (typeof r === "number") t.pollingInterval = r;
       // An unset (or UINT_MAX) interval after a polling_interval line becomes UINT_MAX - 1.
       if (t.pollingInterval === CHECKINT_UNDEF) t.pollingInterval--;

@@ -711,6 +711,10 @@ export interface MapSettings {
   readonly failback: Selected<FailbackValue>;
   readonly pathGroupingPolicy: Selected<PgPolicyName>;
   readonly pathSelector: Selected<string>;
+  /**
+   * When a deprecated `queue_if_no_path` feature supplied it, the origin is that of `features`
+   * (libmultipath logs "inherited setting from feature" instead).
+   */
   readonly noPathRetry: Selected<NoPathRetryValue | undefined>;
   readonly retainAttachedHwHandler: Selected<boolean>;
   readonly features: SelectedFeatures;
