@@ -68,7 +68,7 @@ export function createEmcHandlerType(): EmcHandlerType {
   return {
     name: CLARIION_NAME,
     attach(sdev: ScsiDevice, env: ScsiDhEnv): ScsiDhInstance | number {
-      const { log, clock } = env;
+      const { log } = env;
       const say = (level: LogLevel, text: string) =>
         sdevPrintk(log, level, sdev, `${CLARIION_NAME}: ${text}`);
       const csdev = { flags: 0, lunState: LUN_UNINITIALIZED, port: 0, defaultSp: -1, currentSp: -1 };
@@ -172,7 +172,7 @@ export function createEmcHandlerType(): EmcHandlerType {
         activate(done) {
           probe.whenDone(() => {
             if (probe.failed) {
-              done(AttachProbe.FAILED_RESULT);
+              env.clock.schedule(0, done, AttachProbe.FAILED_RESULT);
               return;
             }
             const finish = (result: number): void => {
@@ -255,7 +255,6 @@ export function createEmcHandlerType(): EmcHandlerType {
         );
         probe.succeed();
       });
-      void clock;
       return inst;
     },
   };

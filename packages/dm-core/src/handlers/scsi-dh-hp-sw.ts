@@ -113,7 +113,7 @@ export function createHpSwHandlerType(): HpSwHandlerType {
         activate(done) {
           probe.whenDone(() => {
             if (probe.failed) {
-              done(AttachProbe.FAILED_RESULT);
+              env.clock.schedule(0, done, AttachProbe.FAILED_RESULT);
               return;
             }
             tur((ret) => {

@@ -333,7 +333,7 @@ export function createRdacHandlerType(params: Partial<RdacModuleParams> = {}): R
         activate(done: Done): void {
           probe.whenDone(() => {
             if (probe.failed) {
-              done(AttachProbe.FAILED_RESULT);
+              env.clock.schedule(0, done, AttachProbe.FAILED_RESULT);
               return;
             }
             checkOwnership((err) => {
