@@ -37,6 +37,8 @@ export type { IoErrorRecord } from "./workload/job-thread.js";
 export type { PercentileValue } from "./workload/latency-histogram.js";
 export { FIO_DEFAULT_PERCENTILES, LatencyHistogram } from "./workload/latency-histogram.js";
 export { Md5 } from "./workload/md5.js";
+export type { RamBlockDeviceOptions, RamLogEntry } from "./workload/ram-device.js";
+export { RamBlockDevice } from "./workload/ram-device.js";
 export type {
   DirectionReport,
   GroupDirectionReport,

@@ -11,8 +11,8 @@ import {
 } from "@mp/dm-core";
 import { describe, expect, it } from "vitest";
 import { QueueingResource } from "../timing/queueing-resource.js";
-import { MemDevice } from "./fixtures.js";
 import { diffIoStats, ioStatsOf, StatsBlockDevice, snapshotIoStats } from "./io-stats.js";
+import { RamBlockDevice } from "./ram-device.js";
 import { formatReportJson } from "./report-json.js";
 import { formatReportText } from "./report-text.js";
 import { PathStatsError, runWorkload } from "./runner.js";
@@ -62,7 +62,7 @@ class Splitter implements BlockDevice {
 describe("IoStats and StatsBlockDevice", () => {
   it("counts completed I/O by direction, bytes of successful I/O, errors and latency; passes status through", () => {
     const clock = new VirtualClock();
-    const inner = new MemDevice(clock, { name: "sdb", sizeBytes: MIB, delayNs: 5_000, store: false });
+    const inner = new RamBlockDevice(clock, { name: "sdb", sizeBytes: MIB, delayNs: 5_000, store: false });
     inner.failWith = (bio) => (bio.sector === 8 ? BlkStatus.MEDIUM : BlkStatus.OK);
     const dev = new StatsBlockDevice(inner, clock);
     expect([dev.name, dev.devt, dev.sizeSectors()]).toEqual(["sdb", inner.devt, 2048]);
@@ -105,7 +105,7 @@ describe("IoStats and StatsBlockDevice", () => {
     const fast = new QueueingResource("fast", { service: { kind: "fixed", ns: 100_000 } }, rng);
     const slow = new QueueingResource("slow", { service: { kind: "fixed", ns: 400_000 } }, rng);
     const sdb = new StatsBlockDevice(
-      new MemDevice(clock, {
+      new RamBlockDevice(clock, {
         name: "sdb",
         devt: mkdev(8, 16),
         sizeBytes: 64 * MIB,
@@ -115,7 +115,7 @@ describe("IoStats and StatsBlockDevice", () => {
       clock,
     );
     const sdc = new StatsBlockDevice(
-      new MemDevice(clock, {
+      new RamBlockDevice(clock, {
         name: "sdc",
         devt: mkdev(8, 32),
         sizeBytes: 64 * MIB,
@@ -162,7 +162,7 @@ describe("IoStats and StatsBlockDevice", () => {
 
   it("a path device without counters is refused", () => {
     const clock = new VirtualClock();
-    const dev = new MemDevice(clock, { sizeBytes: MIB });
+    const dev = new RamBlockDevice(clock, { sizeBytes: MIB });
     expect(() =>
       runWorkload({ clock, rng: createRng(1), device: dev, pathDevices: [dev], jobs: [{ name: "j" }] }),
     ).toThrow(PathStatsError);

@@ -203,6 +203,8 @@ export class JobThread {
   #verifyCursor = 0;
   #filling = false;
   #measuring = false;
+  /** Stopped from outside: no verify phase follows. */
+  #aborted = false;
 
   constructor(
     host: ThreadHost,
@@ -267,6 +269,7 @@ export class JobThread {
 
   /** Stops issuing new I/O (in-flight I/O completes and counts). */
   stop(): void {
+    this.#aborted = true;
     this.#stopIssuing = true;
     this.#cancelTimers(false);
     this.#maybeFinishPhase();
@@ -624,7 +627,14 @@ export class JobThread {
       // Nothing in flight and not stopped: the rate limiter is holding the job (a wake is due).
       if (!this.#stopIssuing) return;
       const job = this.job;
-      if (job.verify && job.doVerify && job.readPct < 100 && this.err === 0 && this.#verifyMap) {
+      if (
+        job.verify &&
+        job.doVerify &&
+        job.readPct < 100 &&
+        this.err === 0 &&
+        !this.#aborted &&
+        this.#verifyMap
+      ) {
         this.phase = "verifying";
         this.#stopIssuing = false;
         this.#cancelTimers(true);

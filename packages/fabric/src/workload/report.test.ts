@@ -1,13 +1,18 @@
 import { createRng, VirtualClock } from "@mp/dm-core";
 import { describe, expect, it } from "vitest";
-import { MemDevice } from "./fixtures.js";
+import { RamBlockDevice } from "./ram-device.js";
 import { formatReportJson } from "./report-json.js";
 import { formatReportText } from "./report-text.js";
 import { runWorkload } from "./runner.js";
 
 function fixedRun() {
   const clock = new VirtualClock();
-  const dev = new MemDevice(clock, { name: "sdb", sizeBytes: 64 * 2 ** 20, delayNs: 100_000, store: false });
+  const dev = new RamBlockDevice(clock, {
+    name: "sdb",
+    sizeBytes: 64 * 2 ** 20,
+    delayNs: 100_000,
+    store: false,
+  });
   return runWorkload({
     clock,
     rng: createRng(1),
@@ -119,7 +124,7 @@ describe("fio-style reports", () => {
 
   it("percentile_list picks the percentiles reported", () => {
     const clock = new VirtualClock();
-    const dev = new MemDevice(clock, { sizeBytes: 2 ** 20, delayNs: 1000, store: false });
+    const dev = new RamBlockDevice(clock, { sizeBytes: 2 ** 20, delayNs: 1000, store: false });
     const r = runWorkload({
       clock,
       rng: createRng(1),

@@ -2,8 +2,8 @@ import { BlkStatus, createRng, VirtualClock } from "@mp/dm-core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { QueueingResource } from "../timing/queueing-resource.js";
-import { MemDevice } from "./fixtures.js";
 import type { JobOptions } from "./job-options.js";
+import { RamBlockDevice } from "./ram-device.js";
 import { runWorkload } from "./runner.js";
 
 const jobArb: fc.Arbitrary<Omit<JobOptions, "name">> = fc.record(
@@ -41,8 +41,8 @@ describe("runner laws", () => {
             { queueDepth: 8, service: { kind: "lognormal", meanNs: 30_000, stddevNs: 25_000 } },
             createRng(seed),
           );
-          // MemDevice throws on a double completion or a resubmission of a bio in flight.
-          const dev = new MemDevice(clock, { sizeBytes: 4 * 2 ** 20, model });
+          // RamBlockDevice throws on a double completion or a resubmission of a bio in flight.
+          const dev = new RamBlockDevice(clock, { sizeBytes: 4 * 2 ** 20, model });
           const faults = createRng(seed ^ 0x5a5a);
           dev.failWith = () => (faults.float() < errorRate ? BlkStatus.IOERR : BlkStatus.OK);
           const r = runWorkload({

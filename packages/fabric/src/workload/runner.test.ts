@@ -1,8 +1,8 @@
 import { BlkStatus, createRng, ReqFlag, ReqOp, VirtualClock } from "@mp/dm-core";
 import { describe, expect, it } from "vitest";
 import { QueueingResource } from "../timing/queueing-resource.js";
-import { MemDevice } from "./fixtures.js";
 import type { JobOptions } from "./job-options.js";
+import { RamBlockDevice } from "./ram-device.js";
 import { formatReportJson } from "./report-json.js";
 import { runWorkload, startWorkload, WorkloadOptionsError } from "./runner.js";
 
@@ -10,7 +10,7 @@ const MIB = 2 ** 20;
 
 function setup(sizeBytes = 64 * MIB, delayNs = 10_000, store = false) {
   const clock = new VirtualClock();
-  const dev = new MemDevice(clock, { name: "sdx", sizeBytes, delayNs, store });
+  const dev = new RamBlockDevice(clock, { name: "sdx", sizeBytes, delayNs, store });
   dev.log = [];
   return { clock, dev };
 }
@@ -311,7 +311,7 @@ describe("determinism", () => {
       { queueDepth: 8, service: { kind: "lognormal", meanNs: 80_000, stddevNs: 30_000 } },
       createRng(seed),
     );
-    const dev = new MemDevice(clock, { sizeBytes: 64 * MIB, model, store: false });
+    const dev = new RamBlockDevice(clock, { sizeBytes: 64 * MIB, model, store: false });
     return formatReportJson(runWorkload({ clock, rng: createRng(seed), device: dev, jobs }));
   };
 

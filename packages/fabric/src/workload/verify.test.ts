@@ -1,8 +1,8 @@
 import { createRng, VirtualClock } from "@mp/dm-core";
 import { describe, expect, it } from "vitest";
 import { QueueingResource } from "../timing/queueing-resource.js";
-import { MemDevice } from "./fixtures.js";
 import type { JobOptions } from "./job-options.js";
+import { RamBlockDevice } from "./ram-device.js";
 import { formatReportText } from "./report-text.js";
 import { runWorkload } from "./runner.js";
 import { formatVerifyFailure, Verifier } from "./verify.js";
@@ -18,7 +18,7 @@ function world(seed = 1, jitter = false) {
         createRng(seed),
       )
     : undefined;
-  const dev = new MemDevice(clock, {
+  const dev = new RamBlockDevice(clock, {
     name: "sdv",
     sizeBytes: 16 * MIB,
     delayNs: 20_000,
