@@ -168,6 +168,7 @@ export {
 // --- SCSI protocol (scsi/cdb, sense, scsi-lib, scsi-logging) and the device handlers ---
 export type {
   BuildRtpgOptions,
+  DecodedCdb,
   Designator,
   ModePageControl,
   RtpgData,
@@ -190,6 +191,7 @@ export {
   CodeSet,
   cdbLength,
   DesignatorType,
+  decodeCdb,
   formatCdb,
   getBe16,
   getBe32,

@@ -407,6 +407,161 @@ function hex2(v: number): string {
   return v.toString(16).padStart(2, "0");
 }
 
+/** A CDB decoded for the device side (what a target needs to answer it). */
+export type DecodedCdb =
+  | { readonly op: "test-unit-ready" }
+  | { readonly op: "inquiry"; readonly evpd: boolean; readonly page: number; readonly allocLen: number }
+  | {
+      readonly op: "read" | "write";
+      readonly lba: number;
+      readonly blocks: number;
+      readonly fua: boolean;
+      readonly cdbLen: 6 | 10 | 12 | 16;
+    }
+  | { readonly op: "read-capacity-10" }
+  | { readonly op: "read-capacity-16"; readonly allocLen: number }
+  | { readonly op: "report-target-port-groups"; readonly extendedHeader: boolean; readonly allocLen: number }
+  | { readonly op: "set-target-port-groups"; readonly paramLen: number }
+  | {
+      readonly op: "mode-select";
+      readonly cdbLen: 6 | 10;
+      readonly pf: boolean;
+      readonly sp: boolean;
+      readonly paramLen: number;
+    }
+  | {
+      readonly op: "mode-sense";
+      readonly cdbLen: 6 | 10;
+      readonly dbd: boolean;
+      readonly pc: ModePageControl;
+      readonly page: number;
+      readonly subpage: number;
+      readonly allocLen: number;
+    }
+  | {
+      readonly op: "start-stop-unit";
+      readonly start: boolean;
+      readonly loej: boolean;
+      readonly immed: boolean;
+    }
+  | { readonly op: "request-sense"; readonly allocLen: number }
+  | { readonly op: "report-luns"; readonly allocLen: number }
+  | { readonly op: "other"; readonly opcode: number; readonly serviceAction: number };
+
+/**
+ * Decodes the CDBs the model's devices answer. A CDB shorter than its opcode's group length
+ * decodes as `other` (the target then answers ILLEGAL REQUEST, as for an unknown opcode).
+ */
+export function decodeCdb(cdb: Uint8Array): DecodedCdb {
+  const op = cdb[0] ?? 0;
+  const b = (i: number) => cdb[i] ?? 0;
+  const other: DecodedCdb = { op: "other", opcode: op, serviceAction: b(1) & 0x1f };
+  if (cdb.length < cdbLength(op)) return other;
+  switch (op) {
+    case ScsiOp.TEST_UNIT_READY:
+      return { op: "test-unit-ready" };
+    case ScsiOp.REQUEST_SENSE:
+      return { op: "request-sense", allocLen: b(4) };
+    case ScsiOp.INQUIRY:
+      return { op: "inquiry", evpd: (b(1) & 1) !== 0, page: b(2), allocLen: be16(cdb, 3) };
+    case ScsiOp.READ_6:
+    case ScsiOp.WRITE_6:
+      return {
+        op: op === ScsiOp.READ_6 ? "read" : "write",
+        lba: ((b(1) & 0x1f) << 16) | (b(2) << 8) | b(3),
+        blocks: b(4) === 0 ? 256 : b(4),
+        fua: false,
+        cdbLen: 6,
+      };
+    case ScsiOp.READ_10:
+    case ScsiOp.WRITE_10:
+      return {
+        op: op === ScsiOp.READ_10 ? "read" : "write",
+        lba: be32(cdb, 2),
+        blocks: be16(cdb, 7),
+        fua: (b(1) & 0x08) !== 0,
+        cdbLen: 10,
+      };
+    case ScsiOp.READ_12:
+    case ScsiOp.WRITE_12:
+      return {
+        op: op === ScsiOp.READ_12 ? "read" : "write",
+        lba: be32(cdb, 2),
+        blocks: be32(cdb, 6),
+        fua: (b(1) & 0x08) !== 0,
+        cdbLen: 12,
+      };
+    case ScsiOp.READ_16:
+    case ScsiOp.WRITE_16:
+      return {
+        op: op === ScsiOp.READ_16 ? "read" : "write",
+        lba: getBe64(cdb, 2),
+        blocks: be32(cdb, 10),
+        fua: (b(1) & 0x08) !== 0,
+        cdbLen: 16,
+      };
+    case ScsiOp.READ_CAPACITY:
+      return { op: "read-capacity-10" };
+    case ScsiOp.SERVICE_ACTION_IN_16:
+      return (b(1) & 0x1f) === SAI_READ_CAPACITY_16
+        ? { op: "read-capacity-16", allocLen: be32(cdb, 10) }
+        : other;
+    case ScsiOp.MAINTENANCE_IN:
+      return (b(1) & 0x1f) === MI_REPORT_TARGET_PGS
+        ? {
+            op: "report-target-port-groups",
+            extendedHeader: (b(1) & 0xe0) === MI_EXT_HDR_PARAM_FMT,
+            allocLen: be32(cdb, 6),
+          }
+        : other;
+    case ScsiOp.MAINTENANCE_OUT:
+      return (b(1) & 0x1f) === MO_SET_TARGET_PGS
+        ? { op: "set-target-port-groups", paramLen: be32(cdb, 6) }
+        : other;
+    case ScsiOp.MODE_SELECT:
+      return { op: "mode-select", cdbLen: 6, pf: (b(1) & 0x10) !== 0, sp: (b(1) & 1) !== 0, paramLen: b(4) };
+    case ScsiOp.MODE_SELECT_10:
+      return {
+        op: "mode-select",
+        cdbLen: 10,
+        pf: (b(1) & 0x10) !== 0,
+        sp: (b(1) & 1) !== 0,
+        paramLen: be16(cdb, 7),
+      };
+    case ScsiOp.MODE_SENSE:
+      return {
+        op: "mode-sense",
+        cdbLen: 6,
+        dbd: (b(1) & 0x08) !== 0,
+        pc: ((b(2) >> 6) & 3) as ModePageControl,
+        page: b(2) & 0x3f,
+        subpage: b(3),
+        allocLen: b(4),
+      };
+    case ScsiOp.MODE_SENSE_10:
+      return {
+        op: "mode-sense",
+        cdbLen: 10,
+        dbd: (b(1) & 0x08) !== 0,
+        pc: ((b(2) >> 6) & 3) as ModePageControl,
+        page: b(2) & 0x3f,
+        subpage: b(3),
+        allocLen: be16(cdb, 7),
+      };
+    case ScsiOp.START_STOP:
+      return {
+        op: "start-stop-unit",
+        start: (b(4) & 1) !== 0,
+        loej: (b(4) & 2) !== 0,
+        immed: (b(1) & 1) !== 0,
+      };
+    case ScsiOp.REPORT_LUNS:
+      return { op: "report-luns", allocLen: be32(cdb, 6) };
+    default:
+      return other;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Standard INQUIRY
 

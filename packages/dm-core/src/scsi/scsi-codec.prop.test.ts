@@ -61,3 +61,68 @@ describe("SCSI codecs (laws)", () => {
     );
   });
 });
+
+import {
+  decodeCdb,
+  inquiryVpdCdb,
+  modeSelect10Cdb,
+  modeSense6Cdb,
+  read10Cdb,
+  read16Cdb,
+  reportTargetPortGroupsCdb,
+} from "./cdb.js";
+
+describe("decodeCdb (laws)", () => {
+  it("recovers what the builders encoded", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 0xffff }), (lba, n) => {
+        expect(decodeCdb(read10Cdb(lba, n))).toEqual({ op: "read", lba, blocks: n, fua: false, cdbLen: 10 });
+      }),
+    );
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 53 - 1 }),
+        fc.integer({ min: 0, max: 0xffffffff }),
+        (lba, n) => {
+          expect(decodeCdb(read16Cdb(lba, n))).toMatchObject({ op: "read", lba, blocks: n, cdbLen: 16 });
+        },
+      ),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.boolean(), (len, ext) => {
+        expect(decodeCdb(reportTargetPortGroupsCdb(len, ext))).toEqual({
+          op: "report-target-port-groups",
+          extendedHeader: ext,
+          allocLen: len,
+        });
+      }),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 0xffff }), (page, len) => {
+        expect(decodeCdb(inquiryVpdCdb(page, len))).toEqual({
+          op: "inquiry",
+          evpd: true,
+          page,
+          allocLen: len,
+        });
+      }),
+    );
+    expect(decodeCdb(modeSelect10Cdb(308, false, false))).toEqual({
+      op: "mode-select",
+      cdbLen: 10,
+      pf: false,
+      sp: false,
+      paramLen: 308,
+    });
+    expect(decodeCdb(modeSense6Cdb(0x0a, 0, 1, true, 20))).toEqual({
+      op: "mode-sense",
+      cdbLen: 6,
+      dbd: true,
+      pc: 1,
+      page: 0x0a,
+      subpage: 0,
+      allocLen: 20,
+    });
+    expect(decodeCdb(Uint8Array.from([0x28, 0, 0]))).toEqual({ op: "other", opcode: 0x28, serviceAction: 0 });
+  });
+});
