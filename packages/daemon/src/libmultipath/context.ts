@@ -1,0 +1,113 @@
+/**
+ * What libmultipath keeps in globals (the config pointer, `udev`, the dm library state, the
+ * checker and prioritizer lists, `libmp_verbosity`), as one explicit context per process: one
+ * for a multipathd instance, a fresh one for each run of the `multipath` tool.
+ */
+import type { Clock, Host } from "@mp/dm-core";
+import { HwMatcher } from "../config/config.js";
+import type { ConfigLog } from "../config/log.js";
+import { type KernelVersions, parseKernelRelease, type Version3 } from "../config/propsel.js";
+import type { Config } from "../config/structs.js";
+import type { PrintEnv } from "../print/print-env.js";
+import { EventHub } from "./events.js";
+import type { Logger } from "./log.js";
+import type { AluaProbes, CheckerFactory, PrioritizerFactory } from "./plugins.js";
+import { sysfsPrintEnv } from "./print-env.js";
+
+/** One process's libmultipath state. */
+export interface LibmpContext {
+  readonly host: Host;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** The configuration in force (`multipath_conf`); replaced on reconfigure. */
+  config: Config;
+  /** `find_hwe` over `config.hwtable`, compiled once per configuration. */
+  hwMatcher: HwMatcher;
+  readonly checkers: CheckerFactory;
+  readonly prioritizers: PrioritizerFactory;
+  /** TPGS / ALUA probing for `detect_alua`. */
+  readonly alua: AluaProbes;
+  /** `multipath -B` / `multipathd -B`: never write the bindings file. */
+  bindingsReadOnly: boolean;
+  /** multipathd (true) or the `multipath` tool (false): domap's daemon/client branches. */
+  readonly isDaemon: boolean;
+  /** `multipath -q`: keep queue_if_no_path without a daemon. */
+  allowQueueing: boolean;
+  /** `multipath -p`: the path grouping policy forced on every map. */
+  pgpolicyFlag?: import("../config/structs.js").PgPolicyName | undefined;
+  /** A {@link ConfigLog} writing into {@link log}, for the config module's selectors. */
+  readonly configLog: ConfigLog;
+  /** Process-wide "warn once" memory of the config module. */
+  readonly once: { warned: Set<string> };
+  /** Next DM cookie semaphore number (libdevmapper's `dm_udev_create_cookie`). */
+  cookieSeq: number;
+  /** The typed event stream (maps created, paths failed, queueing switched…). */
+  readonly events: EventHub;
+  /** Where the `multipath` tool prints topologies (`create: …`, dry runs); unset in the daemon. */
+  stdout?: ((text: string) => void) | undefined;
+  /** Sysfs lookups for the printers. */
+  readonly printEnv: PrintEnv;
+}
+
+/** Options of {@link createLibmpContext}. */
+export interface LibmpContextOptions {
+  readonly host: Host;
+  readonly log: Logger;
+  readonly config: Config;
+  readonly checkers: CheckerFactory;
+  readonly prioritizers: PrioritizerFactory;
+  readonly alua: AluaProbes;
+  readonly isDaemon: boolean;
+  readonly bindingsReadOnly?: boolean;
+  readonly events?: EventHub;
+}
+
+/** A fresh context. */
+export function createLibmpContext(opts: LibmpContextOptions): LibmpContext {
+  return {
+    host: opts.host,
+    clock: opts.host.clock,
+    log: opts.log,
+    config: opts.config,
+    hwMatcher: new HwMatcher(opts.config.hwtable),
+    checkers: opts.checkers,
+    prioritizers: opts.prioritizers,
+    alua: opts.alua,
+    bindingsReadOnly: opts.bindingsReadOnly ?? false,
+    isDaemon: opts.isDaemon,
+    allowQueueing: false,
+    configLog: opts.log.configLog(),
+    once: { warned: new Set() },
+    cookieSeq: 0,
+    events: opts.events ?? new EventHub(),
+    printEnv: sysfsPrintEnv(opts.host),
+  };
+}
+
+/** Installs a new configuration (reconfigure). */
+export function setContextConfig(ctx: LibmpContext, config: Config): void {
+  ctx.config = config;
+  ctx.hwMatcher = new HwMatcher(config.hwtable);
+}
+
+/** `conf->checkint`: polling_interval. */
+export function confCheckint(ctx: LibmpContext): number {
+  return ctx.config.pollingInterval;
+}
+
+/** `conf->max_checkint`: max_polling_interval. */
+export function confMaxCheckint(ctx: LibmpContext): number {
+  return ctx.config.maxPollingInterval;
+}
+
+/** The dm `multipath` target's version, when its module is loaded. */
+export function dmMpathVersion(ctx: LibmpContext): Version3 | undefined {
+  for (const t of ctx.host.dm.targets()) if (t.name === "multipath") return t.version;
+  return undefined;
+}
+
+/** What `select_retain_hwhandler` and `select_minio` compare. */
+export function kernelVersions(ctx: LibmpContext): KernelVersions {
+  // A missing target version reads as the 6.1 one: libmultipath loads dm-multipath first.
+  return { kernel: parseKernelRelease(ctx.host.kernelRelease), dmMpath: dmMpathVersion(ctx) ?? [1, 14, 0] };
+}

@@ -1,0 +1,67 @@
+/**
+ * libmultipath/file.c `open_file` over the host's file store: the state files (bindings, wwids)
+ * are created with their header when missing or empty. Reading and appending then work on the
+ * whole text, as the C code's `fgets` / `lseek(SEEK_END)` + `write` do.
+ */
+import type { LibmpContext } from "./context.js";
+
+/** An opened state file: its text and whether it may be written. */
+export interface OpenedFile {
+  readonly path: string;
+  text: string;
+  readonly canWrite: boolean;
+}
+
+/** `open_file(file, &can_write, header)`; null when the file cannot be used. */
+export function openFile(ctx: LibmpContext, path: string, header: string): OpenedFile | null {
+  const files = ctx.host.files;
+  const text = files.read(path);
+  if (text !== null && text.length > 0) return { path, text, canWrite: true };
+  const err = files.write(path, header);
+  if (err !== 0) {
+    if (text === null) {
+      ctx.log.log(0, `Cannot open file [${path}] : ${errnoText(err)}`);
+      return null;
+    }
+    // An empty read-only file: upstream gives up (it cannot write the header).
+    return null;
+  }
+  ctx.log.log(3, `Initialized new file [${path}]`);
+  return { path, text: header, canWrite: true };
+}
+
+/** Appends `line` to an opened file (`lseek(SEEK_END)` + `write`); false when the write failed. */
+export function appendToFile(ctx: LibmpContext, f: OpenedFile, line: string): boolean {
+  const err = ctx.host.files.write(f.path, f.text + line);
+  if (err !== 0) return false;
+  f.text += line;
+  return true;
+}
+
+/** Replaces an opened file's text. */
+export function rewriteFile(ctx: LibmpContext, f: OpenedFile, text: string): boolean {
+  const err = ctx.host.files.write(f.path, text);
+  if (err !== 0) return false;
+  f.text = text;
+  return true;
+}
+
+function errnoText(errno: number): string {
+  switch (errno) {
+    case 2:
+      return "No such file or directory";
+    case 13:
+      return "Permission denied";
+    case 30:
+      return "Read-only file system";
+    default:
+      return `Unknown error ${errno}`;
+  }
+}
+
+/** The lines of a text as `fgets` reads them (without their `\n`). */
+export function fileLines(text: string): string[] {
+  const lines = text.split("\n");
+  if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  return lines;
+}
