@@ -23,10 +23,6 @@ const EXPECTED_PROVIDER: Record<string, string> = {
   "module:scsi_mod": "@mp/fabric",
   "module:sd_mod": "@mp/fabric",
   "module:sg": "@mp/fabric",
-  "module:scsi_dh_alua": "@mp/fabric",
-  "module:scsi_dh_emc": "@mp/fabric",
-  "module:scsi_dh_rdac": "@mp/fabric",
-  "module:scsi_dh_hp_sw": "@mp/fabric",
 };
 
 /** The package expected to provide a command, directive or kernel module nobody registered. */
@@ -44,8 +40,15 @@ function missingCommand(argv: readonly string[], machine: ScenarioMachine): Miss
 
 function missingDirective(node: ScnNode, machine: ScenarioMachine): Missing | null {
   switch (node.kind) {
+    case "modprobe": {
+      // A module that comes with a package whose plugin is not installed.
+      const provider = EXPECTED_PROVIDER[`module:${node.module.replace(/-/g, "_")}`];
+      if (provider && !machine.plugins.includes(provider)) return { what: node.module, provider };
+      const h = machine.directives.get("modprobe");
+      if (!h) return { what: "@modprobe", provider: expectedProvider("directive", "modprobe") };
+      return h.missing?.(node as never, machine) ?? null;
+    }
     case "loop":
-    case "modprobe":
     case "udev":
     case "config":
     case "write": {

@@ -25,3 +25,14 @@ describe.skipIf(files.length === 0)("every dm conformance scenario through the r
     expect(v.kind === "fail" ? `${v.why}\n${v.diff}` : v.kind).toBe("pass");
   });
 });
+
+// More dmsetup and dd behaviour, recorded with the same kernel lab (apps/cli's own fixtures).
+const LAB = fileURLToPath(new URL("../tools/dmsetup/fixtures/lab", import.meta.url));
+
+describe("dmsetup and dd scenarios recorded by the kernel lab", () => {
+  const factory = MachineFactory.of();
+  it.each(findScenarios([LAB]).map((f) => [f.name, f] as const))("%s matches", async (_name, file) => {
+    const v = await checkScenario(file, () => factory.create());
+    expect(v.kind === "fail" ? `${v.why}\n${v.diff}` : v.kind).toBe("pass");
+  });
+});

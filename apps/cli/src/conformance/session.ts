@@ -132,9 +132,21 @@ export class ScenarioSession {
     // process starts, as it would while a real shell forks the next command.
     await this.advance(0);
     if (!r.settled) {
-      return { output: io.killed(), stdout: io.stdoutText, rc: TIMEOUT_RC, timedOut: true };
+      return {
+        output: io.killed(),
+        stdout: io.stdoutText,
+        stderr: io.stderrText,
+        rc: TIMEOUT_RC,
+        timedOut: true,
+      };
     }
-    return { output: io.finish(), stdout: io.stdoutText, rc: r.value, timedOut: false };
+    return {
+      output: io.finish(),
+      stdout: io.stdoutText,
+      stderr: io.stderrText,
+      rc: r.value,
+      timedOut: false,
+    };
   }
 
   #directiveContext(): DirectiveContext {

@@ -3,6 +3,7 @@ import { createKernel, DM_MAJOR, devMajor, devMinor, Errno, mkdev } from "@mp/dm
 import { expectedProvider } from "../conformance/capabilities.js";
 import { type DdEnv, ddMain } from "../tools/dd/dd.js";
 import { type DmsetupEnv, dmsetupMain } from "../tools/dmsetup/dmsetup.js";
+import type { MapperNodes } from "../tools/dmsetup/libdm.js";
 import type {
   CommandContext,
   DeviceNodes,
@@ -23,14 +24,15 @@ export const DEFAULT_READ_AHEAD_SECTORS = 256;
  * `/dev` as dmsetup makes it before udev runs: `/dev/mapper/NAME` for every mapped device,
  * `/dev/NAME` for every disk, `/dev/block/M:m`.
  */
-export function kernelDeviceNodes(kernel: SimKernel): DeviceNodes {
+export function kernelDeviceNodes(kernel: SimKernel, nodes: MapperNodes): DeviceNodes {
   return {
     resolve(path) {
       if (path.startsWith("/dev/mapper/")) {
         const name = path.slice("/dev/mapper/".length);
-        if (name === "" || name.includes("/")) return { errno: Errno.ENOENT };
+        if (name === "" || name.includes("/") || !nodes.has(name)) return { errno: Errno.ENOENT };
         const e = kernel.dm.list().find((x) => x.name === name);
-        return e ? { devt: e.devt } : { errno: Errno.ENOENT };
+        // A node left behind by a device removed under libdm's feet points nowhere.
+        return e ? { devt: e.devt } : { errno: Errno.ENXIO };
       }
       const m = /^\/dev\/block\/(\d+):(\d+)$/.exec(path);
       if (m) {
@@ -43,6 +45,23 @@ export function kernelDeviceNodes(kernel: SimKernel): DeviceNodes {
       }
       return { errno: Errno.ENOENT };
     },
+  };
+}
+
+/** A set of /dev/mapper node names. */
+export function mapperNodeSet(): MapperNodes {
+  const names = new Set<string>();
+  return {
+    add: (n) => {
+      names.add(n);
+    },
+    remove: (n) => {
+      names.delete(n);
+    },
+    rename: (from, to) => {
+      if (names.delete(from)) names.add(to);
+    },
+    has: (n) => names.has(n),
   };
 }
 
@@ -65,15 +84,18 @@ export function dmsetupEnv(m: ScenarioMachine, readAhead: Map<DevT, number>, std
       else readAhead.set(devt, sectors);
     },
     udevWait: udev?.running ? () => udev.settle() : undefined,
+    // With udev running, udev makes the nodes; before, libdm does.
+    nodes: udev?.running ? undefined : m.services.mapperNodes,
     stdin,
   };
 }
 
 /** dd's view of a machine. */
-export function ddEnv(m: ScenarioMachine): DdEnv {
+export function ddEnv(m: ScenarioMachine, stdin = ""): DdEnv {
   const kernel = m.services.kernel!;
   return {
     now: () => m.clock.now(),
+    stdin,
     open(path, mode) {
       if (path === "/dev/zero" || path === "/dev/null") {
         // Character devices refuse O_DIRECT.
@@ -121,7 +143,9 @@ export const dmPlugin: MachinePlugin = {
         return r.ok ? 0 : r.errno;
       },
     };
-    m.services.devices = kernelDeviceNodes(kernel);
+    const nodes = mapperNodeSet();
+    m.services.mapperNodes = nodes;
+    m.services.devices = kernelDeviceNodes(kernel, nodes);
     m.services.openBlock = (dev) => {
       const r =
         typeof dev === "number"
@@ -162,7 +186,7 @@ export const dmPlugin: MachinePlugin = {
       providedBy: "@mp/cli",
       run: (argv, ctx) => {
         requireKernel(ctx);
-        return ddMain(argv, ctx.io, ddEnv(ctx.machine));
+        return ddMain(argv, ctx.io, ddEnv(ctx.machine, ctx.stdin));
       },
     });
 

@@ -12,6 +12,7 @@ import type {
   VirtualClock,
 } from "@mp/dm-core";
 import type { ScnNode } from "../conformance/ast.js";
+import type { MapperNodes } from "../tools/dmsetup/libdm.js";
 import type { ProcessIo } from "./process-io.js";
 
 /**
@@ -99,6 +100,11 @@ export interface MachineServices {
   loop?: LoopControl;
   /** `/dev` node resolution (the dm plugin; the fabric may replace it once udev runs). */
   devices?: DeviceNodes;
+  /**
+   * The /dev/mapper nodes libdm (dmsetup) makes itself while udev does not run (the dm plugin's
+   * {@link DeviceNodes} reads them).
+   */
+  mapperNodes?: MapperNodes;
   /** Opens a block device for direct I/O (`dd iflag=direct`), as `Host.openBlock`. */
   openBlock?: (dev: string | DevT) => BlockHandle | { readonly errno: number };
   /** Userspace's whole view of the kernel (the fabric's SimHost). */
@@ -174,6 +180,8 @@ export interface CommandResult {
   readonly output: string;
   /** stdout alone. */
   readonly stdout: string;
+  /** stderr alone. */
+  readonly stderr: string;
   readonly rc: number;
   /** True when the time limit killed it. */
   readonly timedOut: boolean;

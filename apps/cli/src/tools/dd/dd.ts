@@ -13,6 +13,7 @@ import { formatG, humanBytes, humanRate, lacksPrefix } from "./human.js";
 export type DdFile =
   | { readonly kind: "zero" }
   | { readonly kind: "null" }
+  | { readonly kind: "stdio" }
   | {
       readonly kind: "block";
       readonly dev: BlockDevice;
@@ -29,6 +30,8 @@ export interface DdEnv {
   ): DdFile | { readonly errno: number } | { readonly unsupported: string };
   /** Virtual time in nanoseconds (for the statistics line). */
   now(): number;
+  /** Standard input's contents (scenarios run commands with stdin from /dev/null). */
+  readonly stdin: string;
 }
 
 const CONVERSIONS = [
@@ -361,6 +364,15 @@ class Dd {
     return a;
   }
 
+  /** stdin/stdout: pipes, which refuse O_DIRECT. */
+  #stdio(name: string, direct: boolean): DdFile {
+    if (direct) {
+      this.#error(`setting flags for ${quoteaf(name)}: ${strerror(Errno.EINVAL)}`);
+      throw new DdExit(1);
+    }
+    return { kind: "stdio" };
+  }
+
   #open(path: string, write: boolean, direct: boolean): DdFile {
     const r = this.#env.open(path, { write, direct });
     if ("unsupported" in r) {
@@ -422,16 +434,14 @@ class Dd {
       }
       const a = this.#scanArgs(argv);
       this.#status = a.status;
-      const input = a.input;
-      const output = a.output;
-      if (input === undefined || output === undefined) {
-        this.#error("mp models dd with if= and of= only (no standard input or output)");
-        return 1;
-      }
+      const input = a.input ?? "standard input";
+      const output = a.output ?? "standard output";
       const iDirect = a.iflags.has("direct");
       const oDirect = a.oflags.has("direct");
-      inFile = this.#open(input, false, iDirect);
-      outFile = this.#open(output, true, oDirect);
+      if (a.input === undefined) inFile = this.#stdio("standard input", iDirect);
+      else inFile = this.#open(a.input, false, iDirect);
+      if (a.output === undefined) outFile = this.#stdio("standard output", oDirect);
+      else outFile = this.#open(a.output, true, oDirect);
       this.#start = this.#env.now();
       return await this.#copy(a, input, output, inFile, outFile);
     } catch (e) {
@@ -487,13 +497,23 @@ class Dd {
     const pending: Uint8Array[] = [];
     let pendingLen = 0;
     const deferredWrites: Array<{ offset: number; data: Uint8Array }> = [];
+    // The block device's page-cache block size (`set_init_blocksize`).
+    let cacheBlock = outLbs;
+    while (cacheBlock < 4096 && Number.isFinite(outSize) && (outSize & cacheBlock) === 0) cacheBlock <<= 1;
+    const cached = new Set<number>();
     const readFlags = iDirect ? ReqFlag.SYNC : 0;
     const writeFlags = oDirect
       ? ReqFlag.SYNC | ReqFlag.IDLE | (a.oflags.has("dsync") || a.oflags.has("sync") ? ReqFlag.FUA : 0)
       : 0;
 
+    let stdinPos = 0;
     const read = async (size: number): Promise<number | Uint8Array> => {
       if (inFile.kind === "zero") return new Uint8Array(size);
+      if (inFile.kind === "stdio") {
+        const chunk = this.#env.stdin.slice(stdinPos, stdinPos + size);
+        stdinPos += chunk.length;
+        return Uint8Array.from(chunk, (c) => c.charCodeAt(0) & 0xff);
+      }
       if (inFile.kind === "null") return new Uint8Array(0);
       if (inPos >= inSize) return new Uint8Array(0);
       const n = Math.min(size, inSize - inPos);
@@ -510,6 +530,10 @@ class Dd {
       data: Uint8Array,
       lastPartial: boolean,
     ): Promise<{ n: number } | { errno: number }> => {
+      if (outFile.kind === "stdio") {
+        this.#io.stdout(Buffer.from(data.buffer, data.byteOffset, data.length).toString("latin1"));
+        return { n: data.length };
+      }
       if (outFile.kind !== "block") return { n: data.length };
       if (outFile.dev.readOnly()) return { errno: Errno.EPERM };
       if (outPos >= outSize) return { errno: Errno.ENOSPC };
@@ -522,7 +546,19 @@ class Dd {
         const err = await this.#bio(outFile.dev, ReqOp.WRITE, writeFlags, outPos, chunk);
         if (err) return { errno: err };
       } else {
-        // Buffered: the page cache takes it; it reaches the device when the file is closed.
+        // Buffered: the page cache takes the data (reading the blocks it only partly covers
+        // first) and writes it back when the file is closed.
+        const end = outPos + n;
+        const partial = [outPos - (outPos % cacheBlock), end - (end % cacheBlock)].filter(
+          (b, i) => (i === 0 ? outPos % cacheBlock !== 0 : end % cacheBlock !== 0) && b < outSize,
+        );
+        for (const b of new Set(partial)) {
+          if (cached.has(b)) continue;
+          const err = await this.#bio(outFile.dev, ReqOp.READ, 0, b, new Uint8Array(cacheBlock));
+          if (err) return { errno: err };
+          cached.add(b);
+        }
+        for (let b = outPos - (outPos % cacheBlock); b < end; b += cacheBlock) cached.add(b);
         deferredWrites.push({ offset: outPos, data: chunk.slice() });
       }
       outPos += n;
@@ -659,12 +695,17 @@ class Dd {
     if (!failed && pendingLen > 0) {
       if (!(await writeBlock(concat(pending, pendingLen), true))) rc = 1;
     }
-    // Buffered writes reach the device when the file is closed (the block device's last close
-    // syncs it); their errors are not reported to dd.
+    // Buffered writes reach the device at fsync or when the file is closed (the block device's
+    // last close syncs it, and does not report errors to dd).
     if (outFile.kind === "block") {
-      for (const w of deferredWrites) await this.#bio(outFile.dev, ReqOp.WRITE, 0, w.offset, w.data);
+      let writeback = 0;
+      for (const w of deferredWrites) {
+        const err = await this.#bio(outFile.dev, ReqOp.WRITE, 0, w.offset, w.data);
+        if (err && !writeback) writeback = err;
+      }
       if (rc === 0 && (a.conv.has("fsync") || a.conv.has("fdatasync"))) {
-        const err = await this.#bio(outFile.dev, ReqOp.FLUSH, ReqFlag.PREFLUSH, 0, new Uint8Array(0));
+        const err =
+          writeback || (await this.#bio(outFile.dev, ReqOp.FLUSH, ReqFlag.PREFLUSH, 0, new Uint8Array(0)));
         if (err) {
           this.#error(
             `${a.conv.has("fdatasync") ? "fdatasync" : "fsync"} failed for ${quoteaf(output)}: ${strerror(err)}`,

@@ -3,7 +3,7 @@ import { devMajor, devMinor, mkdev, strerror } from "@mp/dm-core";
 import type { ProcessIo } from "../../machine/process-io.js";
 import { cAtoi, cStrto, cStrtoullStrict } from "../cnum.js";
 import { getoptLong } from "../getopt.js";
-import { type DmTask, LibDm, type TaskInfo } from "./libdm.js";
+import { type DmTask, LibDm, type MapperNodes, mangleName, type TaskInfo, unmangleName } from "./libdm.js";
 import {
   DEFAULT_INFO_FIELDS,
   DEFAULT_SPLITNAME_FIELDS,
@@ -46,6 +46,8 @@ export interface DmsetupEnv {
   readFile(path: string): string | null;
   /** `BLKRAGET`, in sectors. */
   readAhead(devt: DevT): number;
+  /** The /dev/mapper nodes libdm keeps when udev does not (undefined: udev does). */
+  readonly nodes?: MapperNodes | undefined;
   /** `BLKRASET`, in sectors; null restores the kernel's default (a new device). */
   setReadAhead(devt: DevT, sectors: number | null): void;
   /** udev synchronisation: waits until udev processed the dm events; undefined without udev. */
@@ -145,7 +147,7 @@ class Dmsetup {
   constructor(io: ProcessIo, env: DmsetupEnv) {
     this.#io = io;
     this.#env = env;
-    this.#lib = new LibDm(env.dm, (l) => this.#err(l), env.udevWait);
+    this.#lib = new LibDm(env.dm, (l) => this.#err(l), env.udevWait, env.nodes);
   }
 
   #out(s: string): void {
@@ -362,6 +364,7 @@ class Dmsetup {
       separator,
       namePrefixes,
       quoted,
+      rows: sw.has("rows"),
       sortKeys: sortKeys.keys,
     });
     if (this.#reportTypes.has("tree")) this.#buildTree(cmd, true);
@@ -466,8 +469,21 @@ class Dmsetup {
     return out;
   }
 
-  #readAheadOf(devt: DevT): number {
-    return this.#env.readAhead(devt);
+  /** `dm_task_get_read_ahead`: BLKRAGET on the device's node (undefined when it has none). */
+  #readAheadOf(info: DmInfo): number | undefined {
+    // Nodes carry the kernel's (mangled) name.
+    const node = `/dev/mapper/${this.#lib.mangling === "none" ? info.name : mangleName(info.name, false)}`;
+    const devt = this.#env.statBlock(node);
+    if (devt === undefined) {
+      this.#err(`${node}: open failed: ${strerror(2)}`);
+      return undefined;
+    }
+    // The node exists, but a device without a table has no disk behind it yet.
+    if (this.#env.blockName(devt) === undefined) {
+      this.#err(`${node}: open failed: ${strerror(6)}`);
+      return undefined;
+    }
+    return this.#env.readAhead(info.devt);
   }
 
   /** `_display_info`. */
@@ -486,7 +502,8 @@ class Dmsetup {
   #displayInfoLong(info: DmInfo, name: string, uuid: string): void {
     let s = `Name:              ${name}\n`;
     s += `State:             ${info.suspended ? "SUSPENDED" : "ACTIVE"}${info.readOnly ? " (READ-ONLY)" : ""}${info.deferredRemove ? " (DEFERRED REMOVE)" : ""}\n`;
-    s += `Read Ahead:        ${this.#readAheadOf(info.devt)}\n`;
+    const ra = this.#readAheadOf(info);
+    if (ra !== undefined) s += `Read Ahead:        ${ra}\n`;
     if (!info.liveTable && !info.inactiveTable) s += "Tables present:    None\n";
     else {
       s += `Tables present:    ${info.liveTable ? "LIVE" : ""}${info.liveTable && info.inactiveTable ? " & " : ""}${info.inactiveTable ? "INACTIVE" : ""}\n`;
@@ -526,14 +543,14 @@ class Dmsetup {
       name,
       uuid,
       info,
-      readAhead: this.#readAheadOf(info.devt),
+      readAhead: () => this.#readAheadOf(info) ?? 0,
       blockName: (d) => this.#env.blockName(d),
+      fail: (msg) => this.#err(msg),
       ...(deps ? { deps } : {}),
       ...(tree ? { tree } : {}),
       ...(this.#reportTypes.has("name") ? { split: splitName(uuid, name, "-") } : {}),
     };
-    this.#report.addRow(obj);
-    return true;
+    return this.#report.addRow(obj);
   }
 
   /** `_process_all`: runs `fn` for every device (name order). */
@@ -561,7 +578,13 @@ class Dmsetup {
       deps: (d) => {
         const r = env.dm.deps({ devt: d }, this.#sw.has("inactive") ? { inactive: true } : {});
         if (!r.ok) return null;
-        return { info: r.value.info, name: r.value.info.name, uuid: r.value.info.uuid, deps: r.value.deps };
+        const un = (x: string) => (this.#lib.mangling === "none" ? x : (unmangleName(x, false) ?? x));
+        return {
+          info: r.value.info,
+          name: un(r.value.info.name),
+          uuid: un(r.value.info.uuid),
+          deps: r.value.deps,
+        };
       },
     });
     this.#tree = tree;
@@ -573,6 +596,8 @@ class Dmsetup {
 
   /** `dm_device_get_name`: a device's kernel name, or (for `devname`) its dm name. */
   #deviceName(devt: DevT, preferKernel: boolean): string | undefined {
+    // Both come from sysfs, which has no entry for a mapped device before its first table.
+    if (this.#env.blockName(devt) === undefined) return undefined;
     if (!preferKernel && devMajor(devt) === this.#env.dmMajor) {
       const e = this.#env.dm.list().find((x) => x.devt === devt);
       if (e) return e.name;
@@ -615,6 +640,7 @@ class Dmsetup {
       if (table.length > 0) t.targets = table;
     }
     if (sw.has("readonly")) t.readOnly = true;
+    if (sw.has("addnodeoncreate")) t.addNodeOnCreate = true;
     if (sw.has("major") || sw.has("minor")) {
       this.#err("mp: dmsetup create with a fixed --major/--minor is not modelled.");
       return false;
@@ -1079,6 +1105,54 @@ class Dmsetup {
     });
   }
 
+  async #mangle(argv: readonly string[], entry?: { name: string }): Promise<boolean> {
+    const sw = this.#sw;
+    let name: string | undefined;
+    if (entry) name = entry.name;
+    else {
+      if (argv.length === 0 && !sw.has("uuid") && !sw.has("major")) {
+        return this.#processAll(false, (e) => this.#mangle([], e));
+      }
+      name = argv[0];
+    }
+    const t: DmTask = { type: "status" };
+    if (!this.#setDevice(t, name)) return false;
+    const r = await this.#lib.run(t);
+    if (!r?.info.exists) return false;
+    const devName = name ?? r.info.name;
+    const uuid = r.info.uuid;
+    const mode = (sw.str("manglename") ?? "auto").toLowerCase();
+    if (mode === "auto") {
+      if (devName.includes("\\x5cx")) {
+        this.#err(
+          `The name "${devName}" seems to be mangled more than once. Manual intervention required to rename the device.`,
+        );
+        return false;
+      }
+      if (uuid.includes("\\x5cx")) {
+        this.#err(
+          `The UUID "${uuid}" seems to be mangled more than once. Manual intervention required to correct the device UUID.`,
+        );
+        return false;
+      }
+    }
+    const newName = mode === "none" ? unmangleName(devName, false)! : mangleName(devName, false);
+    const newUuid = mode === "none" ? unmangleName(uuid, false)! : mangleName(uuid, false);
+    if (uuid !== newUuid) {
+      this.#err(`${devName}: ${uuid}: UUID in incorrect form. `);
+      this.#err("Unable to change device UUID. The device must be deactivated first.");
+      return false;
+    }
+    if (devName === newName) {
+      this.#out(
+        `${devName}: ${uuid ? uuid : "[no UUID]"}: name ${uuid ? "and UUID " : ""}already in correct form\n`,
+      );
+      return true;
+    }
+    this.#out(`${devName}: renaming to ${newName}\n`);
+    return (await this.#lib.run({ type: "rename", name: devName, newName })) !== null;
+  }
+
   async #targets(): Promise<boolean> {
     const r = await this.#lib.run({ type: "versions" });
     if (!r) return false;
@@ -1109,7 +1183,14 @@ class Dmsetup {
       if (!this.#setName(t, argv[0]!)) return false;
       return (await this.#lib.run(t)) !== null;
     }
-    return (await this.#lib.run({ type: "names" })) !== null;
+    // dm_mknodes(NULL): a node for every device.
+    const list = await this.#lib.run({ type: "names" });
+    if (!list) return false;
+    let ok = true;
+    for (const e of list.names ?? []) {
+      if (!(await this.#lib.run({ type: "mknodes", name: e.name }))) ok = false;
+    }
+    return ok;
   }
 
   #udevflags(argv: readonly string[]): boolean {
@@ -1188,8 +1269,9 @@ class Dmsetup {
         deferredRemove: false,
         internalSuspend: false,
       },
-      readAhead: 0,
+      readAhead: () => 0,
       blockName: () => undefined,
+      fail: (msg) => this.#err(msg),
       split,
     });
     return true;
@@ -1245,8 +1327,7 @@ class Dmsetup {
       case "mknodes":
         return this.#mknodes(argv);
       case "mangle":
-        // Names are never mangled in the model, so there is nothing to rename.
-        return true;
+        return this.#mangle(argv);
       case "udevcreatecookie":
         // Without udev notification semaphores libdm hands out no cookie and prints nothing.
         return true;
@@ -1297,6 +1378,8 @@ class Dmsetup {
       this.#err("Couldn't process command line.");
       return 1;
     }
+    const mangling = (sw.str("manglename") ?? "auto").toLowerCase();
+    this.#lib.mangling = mangling === "none" || mangling === "hex" ? mangling : "auto";
     let operands = p.operands;
     let command: string | undefined;
     if (operands.length > 0) {
@@ -1335,6 +1418,8 @@ class Dmsetup {
         return 1;
       }
       if (cmd.hasSubcommands) operands = operands.slice(1);
+      // `mangle` works on the names as the kernel has them.
+      if (cmd.name === "mangle") this.#lib.mangling = "none";
       if (sw.has("select") && cmd.repeatable === 2) {
         this.#err("mp: dmsetup --select is not modelled.");
         return 1;

@@ -57,6 +57,61 @@ export interface DmTask {
   eventNr?: number;
   /** `measure`: DM_TABLE_STATUS with the IMA flag. */
   ima?: boolean;
+  /** `--addnodeoncreate`: make the /dev/mapper node at create instead of at the first resume. */
+  addNodeOnCreate?: boolean;
+}
+
+/** How libdm encodes characters outside its whitelist in names and uuids. */
+export type ManglingMode = "none" | "auto" | "hex";
+
+/** Characters a dm name may keep as they are (libdm's udev-friendly whitelist). */
+function whitelisted(c: string): boolean {
+  return /[0-9A-Za-z#+\-.:=@_]/.test(c);
+}
+
+/** libdm's `mangle_string`: other characters become `\xNN` (`auto` keeps existing escapes). */
+export function mangleName(s: string, hex: boolean): string {
+  let out = "";
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (!hex && c === "\\" && s[i + 1] === "x" && /^[0-9a-fA-F]{2}$/.test(s.slice(i + 2, i + 4))) {
+      out += s.slice(i, i + 4);
+      i += 3;
+      continue;
+    }
+    out += whitelisted(c) ? c : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
+  }
+  return out;
+}
+
+/**
+ * libdm's `unmangle_string`: `\xNN` escapes back to characters; `strict` refuses (null) a name
+ * with characters that should have been mangled.
+ */
+export function unmangleName(s: string, strict: boolean): string | null {
+  let out = "";
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (strict && !(whitelisted(c) || c === "\\")) return null;
+    if (c === "\\" && s[i + 1] === "x" && /^[0-9a-fA-F]{2}/.test(s.slice(i + 2, i + 4))) {
+      out += String.fromCharCode(Number.parseInt(s.slice(i + 2, i + 4), 16));
+      i += 3;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+/**
+ * The /dev/mapper nodes libdm makes itself when udev does not (before `@udev`): one per device,
+ * made at its first resume, removed with it, renamed with it.
+ */
+export interface MapperNodes {
+  add(name: string): void;
+  remove(name: string): void;
+  rename(from: string, to: string): void;
+  has(name: string): boolean;
 }
 
 /** `struct dm_info` as libdm gives it: `exists` false when the device is not there. */
@@ -80,10 +135,58 @@ export class LibDm {
   /** Waits for udev to process the events of the last change (udev sync), when udev runs. */
   readonly #udevWait: (() => Promise<void>) | undefined;
 
-  constructor(dm: DmControl, err: (line: string) => void, udevWait?: () => Promise<void>) {
+  readonly #nodes: MapperNodes | undefined;
+  #mangling: ManglingMode = "auto";
+
+  constructor(
+    dm: DmControl,
+    err: (line: string) => void,
+    udevWait?: () => Promise<void>,
+    nodes?: MapperNodes,
+  ) {
     this.#dm = dm;
     this.#err = err;
     this.#udevWait = udevWait;
+    this.#nodes = nodes;
+  }
+
+  /** `dm_set_name_mangling_mode` (Debian's default is `auto`). */
+  set mangling(mode: ManglingMode) {
+    this.#mangling = mode;
+  }
+
+  get mangling(): ManglingMode {
+    return this.#mangling;
+  }
+
+  /** libdm's node bookkeeping after a successful ioctl (`_dm_task_run`'s tail). */
+  #nodeOps(t: DmTask, r: TaskResult): void {
+    const nodes = this.#nodes;
+    if (!nodes) return;
+    const name = r.info.exists ? r.info.name : t.name;
+    switch (t.type) {
+      case "create":
+        if (t.addNodeOnCreate && name !== undefined) nodes.add(name);
+        break;
+      case "resume":
+        if (name !== undefined) nodes.add(name);
+        break;
+      case "remove":
+        // A deferred remove of a device still open leaves the device, and its node, in place.
+        if (t.deferred && r.info.exists && r.info.deferredRemove) break;
+        if (name !== undefined) nodes.remove(name);
+        break;
+      case "rename":
+        if (t.newUuid === undefined && t.name !== undefined && t.newName !== undefined)
+          nodes.rename(t.name, t.newName);
+        break;
+      case "mknodes":
+        if (r.info.exists) nodes.add(r.info.name);
+        else if (t.name !== undefined) nodes.remove(t.name);
+        break;
+      default:
+        break;
+    }
   }
 
   get dm(): DmControl {
@@ -115,7 +218,72 @@ export class LibDm {
     t: DmTask,
     retry?: { readonly busyRetries: number; readonly sleep: (ns: number) => Promise<void> },
   ): Promise<TaskResult | null> {
-    if (t.type === "create" && t.targets !== undefined) return this.#createAndLoad(t);
+    const k = this.#prepare(t);
+    if (!k) return null;
+    const r =
+      k.type === "create" && k.targets !== undefined
+        ? await this.#createAndLoad(k)
+        : await this.#runKernel(k, retry);
+    return r ? this.#unmangleResult(k, r) : null;
+  }
+
+  /** The task as the kernel sees it: names and uuids mangled (`dm_task_set_name` & co.). */
+  #prepare(t: DmTask): DmTask | null {
+    if (this.#mangling === "none") return t;
+    const k: DmTask = { ...t };
+    const fields: Array<["name" | "uuid" | "newName" | "newUuid", string]> = [
+      ["name", "name"],
+      ["uuid", "UUID"],
+      ["newName", "new name"],
+      ["newUuid", "new UUID"],
+    ];
+    for (const [field, what] of fields) {
+      const v = t[field];
+      if (v === undefined) continue;
+      if (this.#mangling === "auto" && v.includes("\\x5cx")) {
+        this.#err(`The ${what} "${v}" seems to be mangled more than once. This is not allowed in auto mode.`);
+        return null;
+      }
+      k[field] = mangleName(v, this.#mangling === "hex");
+    }
+    return k;
+  }
+
+  /** libdm unmangles every name the kernel returns; a name that cannot be is an error. */
+  #unmangleResult(t: DmTask, r: TaskResult): TaskResult | null {
+    if (this.#mangling === "none") return r;
+    const un = (s: string, what: string): string | null => {
+      const u = unmangleName(s, true);
+      if (u === null)
+        this.#err(`The ${what} "${s}" should be mangled but it contains blacklisted characters.`);
+      return u;
+    };
+    let info = r.info;
+    if (info.exists) {
+      const name = un(info.name, "name");
+      if (name === null) return null;
+      const uuid = t.type === "remove" ? info.uuid : un(info.uuid, "UUID");
+      if (uuid === null) return null;
+      info = { ...info, name, uuid };
+    }
+    let names = r.names;
+    if (names) {
+      const out: Array<{ name: string; devt: DevT; eventNr: number; uuid: string }> = [];
+      for (const e of names) {
+        const name = un(e.name, "name");
+        const uuid = un(e.uuid, "UUID");
+        if (name === null || uuid === null) return null;
+        out.push({ ...e, name, uuid });
+      }
+      names = out;
+    }
+    return { ...r, info, ...(names ? { names } : {}) };
+  }
+
+  async #runKernel(
+    t: DmTask,
+    retry?: { readonly busyRetries: number; readonly sleep: (ns: number) => Promise<void> },
+  ): Promise<TaskResult | null> {
     let r = this.#ioctl(t);
     // `--retry`: a remove that finds the device busy is tried again, 0.2 s apart.
     for (let i = 0; retry && !r.ok && r.errno === Errno.EBUSY && i < retry.busyRetries; i++) {
@@ -125,11 +293,14 @@ export class LibDm {
     if (!r.ok) {
       // libdm turns ENXIO on these into "device does not exist" instead of an error.
       if (r.errno === Errno.ENXIO && (t.type === "info" || t.type === "mknodes" || t.type === "status")) {
-        return { info: { exists: false } };
+        const gone: TaskResult = { info: { exists: false } };
+        this.#nodeOps(t, gone);
+        return gone;
       }
       this.#ioctlError(t, r.errno);
       return null;
     }
+    this.#nodeOps(t, r.value);
     if (
       this.#udevWait &&
       (t.type === "resume" || t.type === "remove" || t.type === "rename" || t.type === "create")
@@ -241,6 +412,7 @@ export class LibDm {
       if (t.minor !== undefined) resume.minor = t.minor;
       const resumed = this.#ioctl(resume);
       if (resumed.ok) {
+        this.#nodeOps(resume, resumed.value);
         if (this.#udevWait) await this.#udevWait();
         return resumed.value;
       }
@@ -253,6 +425,7 @@ export class LibDm {
     if (t.major !== undefined) revert.major = t.major;
     if (t.minor !== undefined) revert.minor = t.minor;
     const removed = this.#ioctl(revert);
+    if (removed.ok) this.#nodeOps(revert, removed.value);
     if (!removed.ok) {
       this.#ioctlError(revert, removed.errno);
       this.#err("Failed to revert device creation.");

@@ -1,5 +1,6 @@
 import type { DevT, DmInfo } from "@mp/dm-core";
 import { devMajor, devMinor } from "@mp/dm-core";
+import { mangleName } from "./libdm.js";
 import type { TreeNode } from "./tree.js";
 
 /**
@@ -16,9 +17,12 @@ export interface ReportObject {
   readonly name: string;
   readonly uuid: string;
   readonly info: DmInfo;
-  readonly readAhead: number;
-  /** Kernel name of a device (`dm-0`, `loop1`), when known. */
+  /** `BLKRAGET` through the device node (0 when the node cannot be opened, after a message). */
+  readAhead(): number;
+  /** Kernel name of a device (`dm-0`, `loop1`), when sysfs knows it. */
   blockName(devt: DevT): string | undefined;
+  /** Logs an error of a field's report function. */
+  fail(message: string): void;
   /** The table's dependencies (for `deps` fields). */
   readonly deps?: readonly DevT[];
   /** The device's node in the dependency tree (for `tree` fields). */
@@ -43,7 +47,7 @@ interface FieldDef {
   readonly number: boolean;
   readonly desc: string;
   /** The field's text; undefined for fields the model does not report (statistics). */
-  readonly get?: (o: ReportObject) => { text: string; sort: number | string };
+  readonly get?: (o: ReportObject) => { text: string; sort: number | string } | null;
 }
 
 const str = (text: string) => ({ text, sort: text });
@@ -51,6 +55,16 @@ const num = (n: number) => ({ text: String(n), sort: n });
 
 function devno(d: DevT): string {
   return `${devMajor(d)}:${devMinor(d)}`;
+}
+
+/** `dm_device_get_name(…, prefer_kernel_name)`, failing as libdm does when sysfs has no entry. */
+function blkName(o: ReportObject, devt: DevT): { text: string; sort: string } | null {
+  const n = o.blockName(devt);
+  if (n === undefined) {
+    o.fail(`Could not resolve block device name for ${devMajor(devt)}:${devMinor(devt)}.`);
+    return null;
+  }
+  return str(n);
 }
 
 function treeNames(node: TreeNode | undefined, inverted: boolean): string {
@@ -80,7 +94,7 @@ const FIELDS: readonly FieldDef[] = [
     type: "task",
     number: false,
     desc: "Mangled name of mapped device.",
-    get: (o) => str(o.name),
+    get: (o) => str(mangleName(o.name, false)),
   },
   {
     id: "unmangled_name",
@@ -107,7 +121,7 @@ const FIELDS: readonly FieldDef[] = [
     type: "task",
     number: false,
     desc: "Mangled unique (optional) identifier for mapped device.",
-    get: (o) => str(o.uuid),
+    get: (o) => str(mangleName(o.uuid, false)),
   },
   {
     id: "unmangled_uuid",
@@ -125,7 +139,7 @@ const FIELDS: readonly FieldDef[] = [
     type: "task",
     number: true,
     desc: "Read ahead value.",
-    get: (o) => num(o.readAhead),
+    get: (o) => num(o.readAhead()),
   },
   {
     id: "blkdevname",
@@ -134,7 +148,7 @@ const FIELDS: readonly FieldDef[] = [
     type: "info",
     number: false,
     desc: "Name of block device.",
-    get: (o) => str(o.blockName(o.info.devt) ?? ""),
+    get: (o) => blkName(o, o.info.devt),
   },
   {
     id: "attr",
@@ -275,7 +289,15 @@ const FIELDS: readonly FieldDef[] = [
     type: "deps",
     number: false,
     desc: "List of names of block devices used by this one.",
-    get: (o) => str((o.deps ?? []).map((d) => o.blockName(d) ?? devno(d)).join(",")),
+    get: (o) => {
+      const names: string[] = [];
+      for (const d of o.deps ?? []) {
+        const n = blkName(o, d);
+        if (!n) return null;
+        names.push(n.text);
+      }
+      return str(names.join(","));
+    },
   },
   {
     id: "device_ref_count",
@@ -502,8 +524,6 @@ function lookupField(word: string): FieldDef[] | null {
   for (const f of FIELDS) if (canonical(f.id) === c) return [f];
   if (c === "all") return FIELDS.filter((f) => f.type !== "stats" && f.type !== "stats_meta");
   const types = TYPES.filter((t) => canonical(`${t.prefix}all`) === c).map((t) => t.type);
-  // "deps_" and "tree_" share one section; libdm's deps_all covers both.
-  if (types.includes("deps")) types.push("tree");
   if (types.length > 0) return FIELDS.filter((f) => types.includes(f.type));
   return null;
 }
@@ -536,6 +556,8 @@ export interface ReportOptions {
   readonly separator: string;
   readonly namePrefixes: boolean;
   readonly quoted: boolean;
+  /** `--rows`: one output line per field (unaligned). */
+  readonly rows: boolean;
   /** Sort keys: field and direction. */
   readonly sortKeys: ReadonlyArray<{ field: FieldDef; descending: boolean }>;
 }
@@ -587,9 +609,20 @@ export class Report {
     return this.#rows.length === 0;
   }
 
-  addRow(o: ReportObject): void {
-    this.#rows.push(this.#fields.map((f) => f.get!(o)));
-    this.#sortCells.push(this.#opts.sortKeys.map((k) => k.field.get!(o)));
+  /** Adds a row; false (after logging which field failed) when a field cannot be reported. */
+  addRow(o: ReportObject): boolean {
+    const cells: Cell[] = [];
+    for (const f of [...this.#fields, ...this.#opts.sortKeys.map((k) => k.field)]) {
+      const c = f.get!(o);
+      if (!c) {
+        o.fail(`_do_report_object: report function failed for field ${f.id}`);
+        return false;
+      }
+      cells.push(c);
+    }
+    this.#rows.push(cells.slice(0, this.#fields.length));
+    this.#sortCells.push(cells.slice(this.#fields.length));
+    return true;
   }
 
   /** The report text: headings (when any row exists) and rows. */
@@ -607,6 +640,15 @@ export class Report {
         }
         return 0;
       });
+    }
+    if (o.rows) {
+      // Columns as rows: the heading, then the field of every row (never aligned).
+      let out = "";
+      this.#fields.forEach((f, i) => {
+        const cells = order.map((r) => this.#rows[r]![i]!.text);
+        out += `${o.headings ? `${f.heading}${o.separator}` : ""}${cells.join(o.separator)}\n`;
+      });
+      return out;
     }
     const widths = this.#fields.map((f, i) => Math.max(f.width, ...this.#rows.map((r) => r[i]!.text.length)));
     let out = "";
