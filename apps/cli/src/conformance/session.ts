@@ -12,6 +12,7 @@ import { MissingCapability, ScenarioAbort } from "../machine/machine.js";
 import { CapturedOutput } from "../machine/process-io.js";
 import type { ScnNode } from "./ast.js";
 import { formatScnError } from "./ast.js";
+import { expectedProvider } from "./capabilities.js";
 import { grepE } from "./ere.js";
 
 /** The guest's limit on a `$`/`@until` command (`timeout 120`). */
@@ -105,10 +106,8 @@ export class ScenarioSession {
   /** Starts a command; the promise gives its exit status once it ends. */
   #start(argv: readonly string[], io: CapturedOutput): Promise<number> {
     const spec = this.machine.commands.get(argv[0]!);
-    if (!spec) {
-      io.stderr(`bash: ${argv[0]}: command not found\n`);
-      return Promise.resolve(127);
-    }
+    if (!spec)
+      throw new MissingCapability({ what: argv[0]!, provider: expectedProvider("command", argv[0]!) });
     const ctx = this.#context(io);
     return Promise.resolve()
       .then(() => spec.run(argv, ctx))
@@ -175,7 +174,7 @@ export class ScenarioSession {
     node: Extract<ScnNode, { kind: K }>,
   ): Promise<string> {
     const h = this.machine.directives.get(kind) as DirectiveHandler<K> | undefined;
-    if (!h) throw new ScenarioAbort(`@${kind} is not available on this machine`);
+    if (!h) throw new MissingCapability({ what: `@${kind}`, provider: expectedProvider("directive", kind) });
     return h.run(node, this.#directiveContext());
   }
 

@@ -1,6 +1,7 @@
 import { Errno, strerror } from "@mp/dm-core";
 import { writeErrorLine } from "../conformance/session.js";
 import type { CommandContext, MachinePlugin, Missing, ScenarioMachine } from "./machine.js";
+import { MissingCapability } from "./machine.js";
 
 /**
  * What every machine has on top of its services: `cat` (over sysfs and the /etc file store),
@@ -20,6 +21,8 @@ async function cat(argv: readonly string[], ctx: CommandContext): Promise<number
   const { sysfs, files } = ctx.machine.services;
   let rc = 0;
   for (const path of argv.slice(1)) {
+    const miss = needsFor(path, ctx.machine);
+    if (miss) throw new MissingCapability(miss);
     const store = path.startsWith("/sys/") ? sysfs : files;
     const text = store?.read(path) ?? null;
     if (text !== null) {
@@ -54,7 +57,8 @@ export const corePlugin: MachinePlugin = {
       missing: (_node, machine) =>
         machine.services.files ? null : { what: "/etc/multipath.conf", provider: FABRIC },
       async run(node, ctx) {
-        const files = ctx.machine.services.files!;
+        const files = ctx.machine.services.files;
+        if (!files) throw new MissingCapability({ what: "/etc/multipath.conf", provider: FABRIC });
         files.write("/etc/multipath.conf", node.text);
         return "";
       },
@@ -63,7 +67,8 @@ export const corePlugin: MachinePlugin = {
       providedBy: "@mp/cli",
       missing: (_node, machine) => (machine.services.sysfs ? null : { what: "sysfs", provider: FABRIC }),
       async run(node, ctx) {
-        const sysfs = ctx.machine.services.sysfs!;
+        const sysfs = ctx.machine.services.sysfs;
+        if (!sysfs) throw new MissingCapability({ what: "sysfs", provider: FABRIC });
         let out = `$ echo ${node.value} > ${node.path}\n`;
         const errno = sysfs.write(node.path, `${node.value}\n`);
         if (errno !== 0) out += writeErrorLine(errno);
