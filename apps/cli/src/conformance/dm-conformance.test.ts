@@ -26,6 +26,18 @@ describe.skipIf(files.length === 0)("every dm conformance scenario through the r
   });
 });
 
+describe.skipIf(files.length === 0)("the dm scenarios on the full composition (every package plugin)", () => {
+  it("all pass with the fabric and daemon plugins installed too", async () => {
+    const factory = await MachineFactory.discover();
+    const failed: string[] = [];
+    for (const f of files) {
+      const v = await checkScenario(f, () => factory.create());
+      if (v.kind !== "pass" && !KNOWN_FAILING.has(f.name)) failed.push(`${f.name}: ${v.kind}`);
+    }
+    expect(failed).toEqual([]);
+  });
+});
+
 // More dmsetup and dd behaviour, recorded with the same kernel lab (apps/cli's own fixtures).
 const LAB = fileURLToPath(new URL("../tools/dmsetup/fixtures/lab", import.meta.url));
 

@@ -106,12 +106,28 @@ export function ddEnv(m: ScenarioMachine, stdin = ""): DdEnv {
       const r = m.services.devices?.resolve(path) ?? { errno: Errno.ENOENT };
       if ("errno" in r) return r;
       const devt = r.devt;
-      const dev = kernel.block.open(devt);
-      if (!dev) return { errno: Errno.ENXIO };
+      // Through the host's openBlock when a plugin provides one (it knows e.g. SCSI device states).
+      const h = m.services.openBlock?.(devt);
+      if (h && "errno" in h) return h;
+      const dev = kernel.block.get(devt);
+      if (h) {
+        return {
+          kind: "block",
+          dev: {
+            logicalBlockSize: h.logicalBlockSize,
+            sizeSectors: () => h.sizeSectors(),
+            readOnly: () => dev?.readOnly() ?? false,
+            submit: (bio) => h.submit(bio),
+          },
+          close: () => h.close(),
+        };
+      }
+      const opened = kernel.block.open(devt);
+      if (!opened) return { errno: Errno.ENXIO };
       let closed = false;
       return {
         kind: "block",
-        dev,
+        dev: opened,
         close() {
           if (closed) return;
           closed = true;

@@ -1,4 +1,3 @@
-import type { BlockDevice } from "@mp/dm-core";
 import { Bio, BlkStatus, blkStatusToErrno, Errno, ReqFlag, ReqOp, strerror } from "@mp/dm-core";
 import type { ProcessIo } from "../../machine/process-io.js";
 import { formatG, humanBytes, humanRate, lacksPrefix } from "./human.js";
@@ -16,10 +15,20 @@ export type DdFile =
   | { readonly kind: "stdio" }
   | {
       readonly kind: "block";
-      readonly dev: BlockDevice;
+      readonly dev: DdBlockDevice;
       /** Releases the open (`close(2)`). */
       close(): void;
     };
+
+/** An opened block device, as dd uses it. */
+export interface DdBlockDevice {
+  readonly logicalBlockSize: number;
+  sizeSectors(): number;
+  /** `bdev_read_only()`. */
+  readOnly(): boolean;
+  /** Queues a bio; completion through `bio.endIo`, later on the clock. */
+  submit(bio: Bio): void;
+}
 
 /** What dd needs from the machine. */
 export interface DdEnv {
@@ -387,7 +396,7 @@ class Dd {
   }
 
   /** One bio to a block device, awaited. Returns 0 or a positive errno. */
-  #bio(dev: BlockDevice, op: ReqOp, flags: number, byteOffset: number, data: Uint8Array): Promise<number> {
+  #bio(dev: DdBlockDevice, op: ReqOp, flags: number, byteOffset: number, data: Uint8Array): Promise<number> {
     return new Promise((resolve) => {
       const bio = new Bio();
       bio.op = op;
