@@ -88,6 +88,9 @@ type Status = "default" | (typeof STATUSES)[number];
 /** Conversions the model does not implement (they transcode text records). */
 const UNMODELLED_CONVERSIONS = new Set<Conversion>(["ascii", "ebcdic", "ibm", "block", "unblock"]);
 
+/** The most bytes dd writes to its stdout in the model (a transcript, not a disk). */
+const STDOUT_LIMIT = 64 << 20;
+
 /** The largest block size the model allocates a buffer for. */
 const MAX_BLOCKSIZE = 1 << 30;
 
@@ -589,6 +592,30 @@ class Dd {
       }
       return true;
     };
+
+    // /dev/zero into a character device: nothing to simulate block by block. Without a count it
+    // never ends (the scenario's time limit stops it, as `timeout` does on Linux).
+    if (inFile.kind === "zero" && outFile.kind !== "block") {
+      if (!Number.isFinite(maxRecords)) await new Promise<never>(() => {});
+      const total = maxRecords * a.ibs + maxBytes;
+      if (outFile.kind === "stdio") {
+        // A pipe nobody drains that fast: more than the model keeps in a transcript blocks forever.
+        if (total > STDOUT_LIMIT) await new Promise<never>(() => {});
+        this.#io.stdout("\0".repeat(total));
+      }
+      this.#rFull = maxRecords;
+      this.#rPartial = maxBytes ? 1 : 0;
+      if (a.twoBufs) {
+        this.#wFull = Math.floor(total / a.obs);
+        this.#wPartial = total % a.obs ? 1 : 0;
+      } else {
+        this.#wFull = this.#rFull;
+        this.#wPartial = this.#rPartial;
+      }
+      this.#wBytes = total;
+      this.#printStats();
+      return 0;
+    }
 
     let failed = false;
     for (;;) {
