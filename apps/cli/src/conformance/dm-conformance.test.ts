@@ -8,20 +8,10 @@ import { checkScenario, findScenarios } from "./suite.js";
 const DIR = fileURLToPath(new URL("../../../../../shared/conformance/dm", import.meta.url));
 const files = existsSync(DIR) ? findScenarios([DIR]) : [];
 
-/**
- * Scenarios known to differ from the real transcripts because of the kernel model (see the
- * report); the test fails when one of them starts passing (remove it here) or another fails.
- */
-const KNOWN_FAILING = new Set<string>([]);
-
 describe.skipIf(files.length === 0)("every dm conformance scenario through the runner", () => {
   const factory = MachineFactory.of();
   it.each(files.map((f) => [f.name, f] as const))("%s matches the real transcript", async (_name, file) => {
     const v = await checkScenario(file, () => factory.create());
-    if (KNOWN_FAILING.has(file.name)) {
-      expect(v.kind, `${file.name} now passes: remove it from KNOWN_FAILING`).toBe("fail");
-      return;
-    }
     expect(v.kind === "fail" ? `${v.why}\n${v.diff}` : v.kind).toBe("pass");
   });
 });
@@ -32,7 +22,7 @@ describe.skipIf(files.length === 0)("the dm scenarios on the full composition (e
     const failed: string[] = [];
     for (const f of files) {
       const v = await checkScenario(f, () => factory.create());
-      if (v.kind !== "pass" && !KNOWN_FAILING.has(f.name)) failed.push(`${f.name}: ${v.kind}`);
+      if (v.kind !== "pass") failed.push(`${f.name}: ${v.kind}`);
     }
     expect(failed).toEqual([]);
   });
