@@ -113,10 +113,8 @@ export interface MachineServices {
   sysfs?: SysfsView;
   /** Files under /etc (the fabric's SimHost store). `@config` and `cat /etc/multipath/…` use it. */
   files?: FileStore;
-  /** udev (the fabric). */
+  /** udev (the fabric). While it runs, dmsetup waits for it and makes no /dev nodes itself. */
   udev?: UdevControl;
-  /** Whether dmsetup synchronises with udev (true after `@udev`). */
-  udevSync?: boolean;
 }
 
 /** What a command gets besides its argv. */
