@@ -9,6 +9,9 @@ export function vitestProject(name, extra = {}) {
       name,
       include: ["src/**/*.test.ts", "src/**/*.test.tsx", "test/**/*.test.ts", "test/**/*.test.tsx"],
       environment: "node",
+      // CI machines have two cores shared by every package's tests: integration tests that
+      // replay whole scenarios need more than vitest's 5 s default when the machine is busy.
+      testTimeout: 30_000,
       ...extra,
     },
   };

@@ -107,7 +107,7 @@ describe("the tools never crash on user input", () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, 120_000);
 
   it("dd: any operands give a status and no internal error", async () => {
     await fc.assert(
@@ -119,5 +119,5 @@ describe("the tools never crash on user input", () => {
       }),
       { numRuns: 200 },
     );
-  });
+  }, 120_000);
 });
