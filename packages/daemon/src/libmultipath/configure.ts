@@ -59,6 +59,7 @@ import {
   updatePathGroupPrios,
 } from "../structs/structs-vec.js";
 import { getUserFriendlyWwid } from "./alias.js";
+import { getPrkey } from "./prkey.js";
 import { confCheckint, kernelVersions, type LibmpContext } from "./context.js";
 import {
   CoalesceResult,
@@ -210,7 +211,7 @@ export async function setupMap(ctx: LibmpContext, mpp: MpMap, _vecs: Vectors): P
   ).value;
   mpp.rrWeight = rrWeightCode(selectRrWeight(mctx).value);
   mpp.minio = selectMinio(mctx, versions.dmMpath).value;
-  const key = selectReservationKey(mctx);
+  const key = selectReservationKey(mctx, () => getPrkey(ctx, mpp.wwid));
   if (key !== undefined) {
     if (key.value.source === "conf") {
       mpp.reservationKey = key.value.key;
@@ -535,7 +536,7 @@ function emitMap(
 }
 
 /** `domap`: carries out `mpp.action` in device-mapper. */
-export function domap(ctx: LibmpContext, mpp: MpMap, params: string, isDaemon: boolean): number {
+export async function domap(ctx: LibmpContext, mpp: MpMap, params: string, isDaemon: boolean): Promise<number> {
   const alias = mapName(mpp);
   if (mpp.action === MapAction.DRY_RUN) {
     ctx.stdout?.(formatMultipathTopology(mpp, ctx.log.verbosity, ctx.printEnv));
@@ -569,25 +570,25 @@ export function domap(ctx: LibmpContext, mpp: MpMap, params: string, isDaemon: b
     case MapAction.CREATE:
       if (isDaemon && mpp.ghostDelay > 0 && countActivePaths(mpp) && pathcount(mpp, PathState.UP) === 0)
         mpp.ghostDelayTick = mpp.ghostDelay;
-      ok = dmAddmapCreate(ctx, mpp, params);
+      ok = await dmAddmapCreate(ctx, mpp, params);
       if (ok) emitMap(ctx, mpp, "create", params);
       break;
     case MapAction.RELOAD:
     case MapAction.RESIZE:
       if (mpp.ghostDelayTick > 0 && pathcount(mpp, PathState.UP)) mpp.ghostDelayTick = 0;
-      ok = dmAddmapReload(ctx, mpp, params, mpp.action === MapAction.RESIZE);
+      ok = await dmAddmapReload(ctx, mpp, params, mpp.action === MapAction.RESIZE);
       if (ok) emitMap(ctx, mpp, mpp.action === MapAction.RESIZE ? "resize" : "reload", params);
       break;
     case MapAction.RENAME:
-      ok = dmRename(ctx, mpp.aliasOld, alias, ctx.config.partitionDelimiter, mpp.skipKpartx);
+      ok = await dmRename(ctx, mpp.aliasOld, alias, ctx.config.partitionDelimiter, mpp.skipKpartx);
       if (ok) emitMap(ctx, mpp, "rename");
       break;
     case MapAction.FORCERENAME:
-      ok = dmRename(ctx, mpp.aliasOld, alias, ctx.config.partitionDelimiter, mpp.skipKpartx);
+      ok = await dmRename(ctx, mpp.aliasOld, alias, ctx.config.partitionDelimiter, mpp.skipKpartx);
       if (ok) {
         emitMap(ctx, mpp, "rename");
         if (mpp.ghostDelayTick > 0 && pathcount(mpp, PathState.UP)) mpp.ghostDelayTick = 0;
-        ok = dmAddmapReload(ctx, mpp, params, false);
+        ok = await dmAddmapReload(ctx, mpp, params, false);
         if (ok) emitMap(ctx, mpp, "reload", params);
       }
       break;
@@ -698,7 +699,7 @@ export async function coalescePaths(
     }
     if (cmd === MpathCmd.DRY_RUN) mpp.action = MapAction.DRY_RUN;
     if (mpp.action === MapAction.UNDEF) selectAction(ctx, mpp, curmp, forceReload === ForceReload.YES);
-    const r = domap(ctx, mpp, params, isDaemon);
+    const r = await domap(ctx, mpp, params, isDaemon);
     if (r === Domap.FAIL || r === Domap.RETRY) {
       ctx.log.log(3, `${mapName(mpp)}: domap (${r}) failure for create/reload map`);
       if (r === Domap.FAIL || isDaemon) {

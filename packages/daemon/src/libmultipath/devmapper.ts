@@ -240,8 +240,24 @@ export function dmDisablegroup(ctx: LibmpContext, name: string, index: number): 
   return dmMessage(ctx, name, `disable_group ${index | 0}`);
 }
 
+/**
+ * `libmp_udev_wait(cookie)`: libdevmapper blocks until udev has processed the uevent the cookie
+ * went with. Modelled as waiting for udev's queue to drain (immediately when udev is not running).
+ */
+export async function libmpUdevWait(ctx: LibmpContext): Promise<void> {
+  const udev = ctx.host.udev;
+  const limit = ctx.clock.now() + UDEV_WAIT_LIMIT_NS;
+  while (!udev.settled() && ctx.clock.now() < limit)
+    await new Promise<void>((resolve) => ctx.clock.schedule(UDEV_POLL_NS, resolve, undefined));
+}
+
+/** How often the udev wait looks at udev's queue. */
+const UDEV_POLL_NS = 250_000;
+/** The semaphore wait gives up (udev killed, rules stuck) after this long. */
+const UDEV_WAIT_LIMIT_NS = 60_000_000_000;
+
 /** `dm_simplecmd` for SUSPEND / RESUME / REMOVE; true on success. */
-export function dmSimplecmd(
+export async function dmSimplecmd(
   ctx: LibmpContext,
   task: typeof DmTask.SUSPEND | typeof DmTask.RESUME | typeof DmTask.REMOVE,
   name: string,
@@ -249,7 +265,7 @@ export function dmSimplecmd(
   needSync: boolean,
   udevFlags: number,
   deferredRemove = 0,
-): boolean {
+): Promise<boolean> {
   const udevWait = (needSync || udevFlags !== 0) && (task === DmTask.RESUME || task === DmTask.REMOVE);
   const ck = udevWait ? cookie(ctx, DmUdevFlag.DISABLE_LIBRARY_FALLBACK | udevFlags) : undefined;
   let r: DmResult<DmInfo>;
@@ -272,6 +288,7 @@ export function dmSimplecmd(
     }
   }
   if (!r.ok) logError(ctx, 2, "dm_simplecmd", task, r.errno);
+  if (udevWait) await libmpUdevWait(ctx);
   return r.ok;
 }
 
@@ -289,14 +306,14 @@ function mapAlias(mpp: MpMap): string {
 }
 
 /** `dm_addmap` for CREATE (create + load + resume) or RELOAD (load only). */
-function dmAddmap(
+async function dmAddmap(
   ctx: LibmpContext,
   task: typeof DmTask.CREATE | typeof DmTask.RELOAD,
   mpp: MpMap,
   params: string,
   ro: boolean,
   udevFlags: number,
-): { ok: boolean; errno: number } {
+): Promise<{ ok: boolean; errno: number }> {
   const alias = mapAlias(mpp);
   if (task === DmTask.CREATE && mpp.wwid.length === 0) {
     ctx.log.log(1, `${alias}: refusing to create map with empty WWID`);
@@ -324,6 +341,7 @@ function dmAddmap(
           errno = r.errno;
           dm.remove(alias);
         }
+        await libmpUdevWait(ctx);
       }
     }
   } else {
@@ -339,17 +357,17 @@ function dmAddmap(
 }
 
 /** `dm_addmap_create`: true on success; retries read-only when the kernel says EROFS. */
-export function dmAddmapCreate(ctx: LibmpContext, mpp: MpMap, params: string): boolean {
+export async function dmAddmapCreate(ctx: LibmpContext, mpp: MpMap, params: string): Promise<boolean> {
   const udevFlags = buildUdevFlags(mpp, false);
   for (let ro = mpp.forceReadonly ? 1 : 0; ro <= 1; ro++) {
-    const r = dmAddmap(ctx, DmTask.CREATE, mpp, params, ro === 1, udevFlags);
+    const r = await dmAddmap(ctx, DmTask.CREATE, mpp, params, ro === 1, udevFlags);
     if (r.ok) {
       if (unmarkFailedWwid(ctx, mpp.wwid) === WwidFailed.CHANGED) mpp.needsPathsUevent = true;
       return true;
     }
     if (dmMapPresent(ctx, mapAlias(mpp))) {
       ctx.log.log(3, `${mapAlias(mpp)}: failed to load map (a path might be in use)`);
-      dmFlushMapNosync(ctx, mapAlias(mpp));
+      await dmFlushMapNosync(ctx, mapAlias(mpp));
     }
     if (r.errno !== EROFS) {
       ctx.log.log(3, `${mapAlias(mpp)}: failed to load map, error ${r.errno}`);
@@ -361,35 +379,41 @@ export function dmAddmapCreate(ctx: LibmpContext, mpp: MpMap, params: string): b
 }
 
 /** `dm_addmap_reload`: load the new table and resume (noflush unless `flush`). */
-export function dmAddmapReload(ctx: LibmpContext, mpp: MpMap, params: string, flush: boolean): boolean {
+export async function dmAddmapReload(
+  ctx: LibmpContext,
+  mpp: MpMap,
+  params: string,
+  flush: boolean,
+): Promise<boolean> {
   const udevFlags = buildUdevFlags(mpp, true);
   const alias = mapAlias(mpp);
   let r = { ok: false, errno: 0 };
-  if (!mpp.forceReadonly) r = dmAddmap(ctx, DmTask.RELOAD, mpp, params, false, 0);
+  if (!mpp.forceReadonly) r = await dmAddmap(ctx, DmTask.RELOAD, mpp, params, false, 0);
   if (!r.ok) {
     if (!mpp.forceReadonly && r.errno !== EROFS) return false;
-    r = dmAddmap(ctx, DmTask.RELOAD, mpp, params, true, 0);
+    r = await dmAddmap(ctx, DmTask.RELOAD, mpp, params, true, 0);
   }
   let ok = r.ok;
-  if (ok) ok = dmSimplecmd(ctx, DmTask.RESUME, alias, !flush, true, udevFlags);
+  if (ok) ok = await dmSimplecmd(ctx, DmTask.RESUME, alias, !flush, true, udevFlags);
   if (ok) return true;
-  if (dmIsSuspended(ctx, alias)) dmSimplecmd(ctx, DmTask.RESUME, alias, !flush, true, udevFlags);
+  if (dmIsSuspended(ctx, alias)) await dmSimplecmd(ctx, DmTask.RESUME, alias, !flush, true, udevFlags);
   return false;
 }
 
 /** `dm_rename`: renames the map (and its partition maps). */
-export function dmRename(
+export async function dmRename(
   ctx: LibmpContext,
   oldName: string,
   newName: string,
   delim: string | undefined,
   skipKpartx: number,
-): boolean {
-  if (!dmRenamePartmaps(ctx, oldName, newName, delim)) return false;
+): Promise<boolean> {
+  if (!(await dmRenamePartmaps(ctx, oldName, newName, delim))) return false;
   const flags =
     DmUdevFlag.DISABLE_LIBRARY_FALLBACK | (skipKpartx === Ynu.ON ? DmUdevFlag.MPATH_NO_KPARTX : 0);
   const r = ctx.host.dm.rename(oldName, newName, { cookie: cookie(ctx, flags) });
   if (!r.ok) logError(ctx, 2, "dm_rename", DmTask.RENAME, r.errno);
+  await libmpUdevWait(ctx);
   return r.ok;
 }
 
@@ -405,29 +429,40 @@ function isMpathPart(ctx: LibmpContext, partName: string, mapName: string): bool
   return at >= 0 && part.slice(at) === map;
 }
 
-/** `do_foreach_partmaps`: `fn` for every partition map over `mapName`; false when `fn` failed. */
-function forEachPartmap(ctx: LibmpContext, mapName: string, fn: (name: string) => boolean): boolean {
+/** `do_foreach_partmaps`'s selection: the partition maps over `mapName` (empty when it has none). */
+function listPartmaps(ctx: LibmpContext, mapName: string): string[] {
   const info = ctx.host.dm.info(mapName);
-  if (!info.ok) return false;
+  if (!info.ok) return [];
   const { major, minor } = majorMinor(info.value.devt);
   const devt = `${major}:${minor}`;
+  const out: string[] = [];
   for (const e of ctx.host.dm.list()) {
     if (dmType(ctx, e.name, "linear") !== 1 || !isMpathPart(ctx, e.name, mapName)) continue;
     const m = dmGetMap(ctx, e.name);
     if (m.r !== Dmp.OK) continue;
     const at = m.params.indexOf(devt);
     if (at < 0 || /[0-9]/.test(m.params[at + devt.length] ?? "")) continue;
-    if (!fn(e.name)) return false;
+    out.push(e.name);
   }
+  return out;
+}
+
+/** `do_foreach_partmaps`: `fn` for every partition map over `mapName`; false when `fn` failed. */
+async function forEachPartmap(
+  ctx: LibmpContext,
+  mapName: string,
+  fn: (name: string) => boolean | Promise<boolean>,
+): Promise<boolean> {
+  for (const p of listPartmaps(ctx, mapName)) if (!(await fn(p))) return false;
   return true;
 }
 
-function partmapInUse(ctx: LibmpContext, name: string, count?: { n: number }): boolean {
+async function partmapInUse(ctx: LibmpContext, name: string, count?: { n: number }): Promise<boolean> {
   const open = dmGetOpencount(ctx, name);
   if (count) count.n++;
   if (open) {
     const parts = { n: 0 };
-    if (!forEachPartmap(ctx, name, (p) => !partmapInUse(ctx, p, parts))) return true;
+    if (!(await forEachPartmap(ctx, name, async (p) => !(await partmapInUse(ctx, p, parts))))) return true;
     if (open !== parts.n) {
       ctx.log.log(2, `${name}: map in use`);
       return true;
@@ -436,17 +471,17 @@ function partmapInUse(ctx: LibmpContext, name: string, count?: { n: number }): b
   return false;
 }
 
-function dmRemovePartmaps(ctx: LibmpContext, name: string, needSync: boolean, deferred: number): boolean {
-  return forEachPartmap(ctx, name, (p) => {
+function dmRemovePartmaps(ctx: LibmpContext, name: string, needSync: boolean, deferred: number): Promise<boolean> {
+  return forEachPartmap(ctx, name, async (p) => {
     if (dmGetOpencount(ctx, p)) {
-      dmRemovePartmaps(ctx, p, needSync, deferred);
+      await dmRemovePartmaps(ctx, p, needSync, deferred);
       if (!isDeferred(deferred) && dmGetOpencount(ctx, p)) {
         ctx.log.log(2, `${p}: map in use`);
         return false;
       }
     }
     ctx.log.log(4, `partition map ${p} removed`);
-    dmSimplecmd(ctx, DmTask.REMOVE, p, false, needSync, 0, deferred);
+    await dmSimplecmd(ctx, DmTask.REMOVE, p, false, needSync, 0, deferred);
     return true;
   });
 }
@@ -456,13 +491,13 @@ function dmRenamePartmaps(
   oldName: string,
   newName: string,
   delim: string | undefined,
-): boolean {
+): Promise<boolean> {
   const d = delim ?? (/[0-9]$/.test(newName) ? "p" : "");
-  return forEachPartmap(ctx, oldName, (p) => {
+  return forEachPartmap(ctx, oldName, async (p) => {
     if (!p.startsWith(oldName)) return true;
     let off = oldName.length;
     while (off < p.length && !/[0-9]/.test(p[off]!)) off++;
-    dmRename(ctx, p, `${newName}${d}${p.slice(off)}`, d, Ynu.OFF);
+    await dmRename(ctx, p, `${newName}${d}${p.slice(off)}`, d, Ynu.OFF);
     ctx.log.log(4, `partition map ${p} renamed`);
     return true;
   });
@@ -476,38 +511,38 @@ function isDeferred(d: number): boolean {
  * `_dm_flush_map`: removes a multipath map (0), or reports it in use / failed (1), or a deferred
  * removal pending (2). With `needSuspend` queueing is turned off and the map suspended first.
  */
-export function dmFlushMapGeneric(
+export async function dmFlushMapGeneric(
   ctx: LibmpContext,
   name: string,
   needSync: boolean,
   deferred: number,
   needSuspend: boolean,
   retries: number,
-): 0 | 1 | 2 {
+): Promise<0 | 1 | 2> {
   if (dmIsMpath(ctx, name) !== 1) return 0;
   let udevFlags = 0;
   let hasPart = false;
-  forEachPartmap(ctx, name, () => {
+  await forEachPartmap(ctx, name, () => {
     hasPart = true;
     return false;
   });
   if (!hasPart) udevFlags |= DmUdevFlag.MPATH_NO_KPARTX;
-  if (!isDeferred(deferred) && partmapInUse(ctx, name)) return 1;
+  if (!isDeferred(deferred) && (await partmapInUse(ctx, name))) return 1;
   let queueIfNoPath = 0;
   if (needSuspend) {
     const m = dmGetMap(ctx, name);
     if (m.r === Dmp.OK && m.params.includes("queue_if_no_path"))
       queueIfNoPath = dmQueueIfNoPath(ctx, name, false) === 0 ? 1 : -1;
   }
-  if (!dmRemovePartmaps(ctx, name, needSync, deferred)) return 1;
+  if (!(await dmRemovePartmaps(ctx, name, needSync, deferred))) return 1;
   if (!isDeferred(deferred) && dmGetOpencount(ctx, name)) {
     ctx.log.log(2, `${name}: map in use`);
     return 1;
   }
   let left = retries;
   do {
-    if (needSuspend && queueIfNoPath !== -1) dmSimplecmd(ctx, DmTask.SUSPEND, name, false, true, 0);
-    if (dmSimplecmd(ctx, DmTask.REMOVE, name, false, needSync, 0, deferred)) {
+    if (needSuspend && queueIfNoPath !== -1) await dmSimplecmd(ctx, DmTask.SUSPEND, name, false, true, 0);
+    if (await dmSimplecmd(ctx, DmTask.REMOVE, name, false, needSync, 0, deferred)) {
       if (isDeferred(deferred) && dmMapPresent(ctx, name)) {
         ctx.log.log(4, `multipath map ${name} remove deferred`);
         return 2;
@@ -520,37 +555,37 @@ export function dmFlushMapGeneric(
       return 0;
     }
     ctx.log.log(2, `failed to remove multipath map ${name}`);
-    if (needSuspend && queueIfNoPath !== -1) dmSimplecmd(ctx, DmTask.RESUME, name, true, true, udevFlags);
+    if (needSuspend && queueIfNoPath !== -1) await dmSimplecmd(ctx, DmTask.RESUME, name, true, true, udevFlags);
   } while (left-- > 0);
   if (queueIfNoPath === 1) dmQueueIfNoPath(ctx, name, true);
   return 1;
 }
 
 /** `dm_flush_map`. */
-export function dmFlushMap(ctx: LibmpContext, name: string): 0 | 1 | 2 {
+export function dmFlushMap(ctx: LibmpContext, name: string): Promise<0 | 1 | 2> {
   return dmFlushMapGeneric(ctx, name, true, 0, false, 0);
 }
 
 /** `dm_flush_map_nosync`. */
-export function dmFlushMapNosync(ctx: LibmpContext, name: string): 0 | 1 | 2 {
+export function dmFlushMapNosync(ctx: LibmpContext, name: string): Promise<0 | 1 | 2> {
   return dmFlushMapGeneric(ctx, name, false, 0, false, 0);
 }
 
 /** `dm_flush_map_nopaths`. */
-export function dmFlushMapNopaths(ctx: LibmpContext, name: string, deferred: number): 0 | 1 | 2 {
+export function dmFlushMapNopaths(ctx: LibmpContext, name: string, deferred: number): Promise<0 | 1 | 2> {
   return dmFlushMapGeneric(ctx, name, true, deferred, false, 0);
 }
 
 /** `dm_suspend_and_flush_map`. */
-export function dmSuspendAndFlushMap(ctx: LibmpContext, name: string, retries: number): 0 | 1 | 2 {
+export function dmSuspendAndFlushMap(ctx: LibmpContext, name: string, retries: number): Promise<0 | 1 | 2> {
   return dmFlushMapGeneric(ctx, name, true, 0, true, retries);
 }
 
 /** `dm_flush_maps`: every multipath map; non-zero when one could not be removed. */
-export function dmFlushMaps(ctx: LibmpContext, needSuspend: boolean, retries: number): number {
+export async function dmFlushMaps(ctx: LibmpContext, needSuspend: boolean, retries: number): Promise<number> {
   let r = 0;
   for (const e of ctx.host.dm.list())
-    r |= needSuspend ? dmSuspendAndFlushMap(ctx, e.name, retries) : dmFlushMap(ctx, e.name);
+    r |= needSuspend ? await dmSuspendAndFlushMap(ctx, e.name, retries) : await dmFlushMap(ctx, e.name);
   return r;
 }
 
@@ -586,10 +621,7 @@ export function dmCancelDeferredRemove(ctx: LibmpContext, mpp: MpMap): number {
   const info = ctx.host.dm.info(alias);
   if (!info.ok || !info.value.deferredRemove) return 0;
   if (mpp.deferredRemove === DEFERRED_REMOVE_IN_PROGRESS) mpp.deferredRemove = Ynu.ON;
-  forEachPartmap(ctx, alias, (p) => {
-    dmMessage(ctx, p, "@cancel_deferred_remove");
-    return true;
-  });
+  for (const p of listPartmaps(ctx, alias)) dmMessage(ctx, p, "@cancel_deferred_remove");
   const r = dmMessage(ctx, alias, "@cancel_deferred_remove");
   if (r) ctx.log.log(0, `${alias}: can't cancel deferred remove: Invalid argument`);
   else ctx.log.log(2, `${alias}: canceled deferred remove`);
