@@ -44,6 +44,25 @@ export interface SimHostOptions {
   readonly rules?: readonly UdevRule[];
 }
 
+/** The block ioctls `blockdev` uses (BLK*). */
+export type BlkIoctl =
+  | "BLKROSET"
+  | "BLKROGET"
+  | "BLKSSZGET"
+  | "BLKBSZGET"
+  | "BLKBSZSET"
+  | "BLKGETSIZE64"
+  | "BLKRAGET"
+  | "BLKRASET"
+  | "BLKFLSBUF"
+  | "BLKRRPART";
+
+/** Per-block_device soft state of a device that is not an sd disk (dm, loop). */
+interface BdevSoft {
+  readOnly: boolean;
+  readAheadKb: number;
+}
+
 /** The `/dev` node a name resolves to. */
 export type DevNodeResolution =
   | { readonly devt: DevT; readonly dev: BlockDevice }
@@ -67,6 +86,7 @@ export class SimHost implements Host {
   readonly virtualBlocks: VirtualBlockSysfs;
   /** Devices the kernel announced (for coldplug). */
   readonly #present = new Map<string, string>();
+  readonly #bdevSoft = new Map<DevT, BdevSoft>();
 
   constructor(o: SimHostOptions) {
     this.kernel = o.kernel;
@@ -82,6 +102,8 @@ export class SimHost implements Host {
       sysfs: o.sysfs,
       emit: (action, devpath, subsystem, env) =>
         o.kernel.uevents.emit({ action: action as "change", devpath, subsystem, env }),
+      readAheadKb: (devt) => this.readAheadKb(devt),
+      bdevReadOnly: (devt) => this.#bdevSoft.get(devt)?.readOnly ?? false,
     });
     o.kernel.uevents.subscribe((e) => {
       if (e.action === "add") this.#present.set(e.devpath, e.subsystem);
@@ -102,6 +124,8 @@ export class SimHost implements Host {
       dm: this.dm,
       rules: [...defaultRules(o.multipathU), ...(o.rules ?? [])],
       ...(o.udevEventNs !== undefined ? { eventNs: o.udevEventNs } : {}),
+      block: o.kernel.block,
+      log: o.kernel.log,
       present: () => this.#coldplugList(),
     });
   }
@@ -206,8 +230,9 @@ export class SimHost implements Host {
     if (r && "errno" in r) errno = r.errno;
     else if (!sdev) errno = isSg ? Errno.ENOENT : ENOTTY;
     else if (sdev.state === "deleted" || sdev.state === "cancel") errno = Errno.ENXIO;
-    // sd_ioctl: scsi_block_when_processing_errors() refuses an offline device.
-    else if (!isSg && !sdev.online) errno = Errno.ENODEV;
+    // scsi_block_when_processing_errors() refuses an offline device: sd_ioctl with ENODEV,
+    // sg's SG_IO with ENXIO.
+    else if (!sdev.online) errno = isSg ? Errno.ENXIO : Errno.ENODEV;
     else if (cmd.cdb.length < 6 || cmd.cdb.length > 16) errno = Errno.EINVAL;
     if (errno !== 0 || !sdev) {
       this.clock.schedule(0, done, { errno });
@@ -239,6 +264,76 @@ export class SimHost implements Host {
         block.close(d.devt);
       },
     };
+  }
+
+  /**
+   * A block ioctl on an opened node, as `blockdev` issues them: returns the value (getters) or 0,
+   * or `{ errno }` — ENOENT/ENXIO from the open, EPERM for a SCSI generic (character) node,
+   * EINVAL for BLKRRPART on a disk without partition scanning or a bad block size, EBUSY for
+   * BLKBSZSET on a claimed device.
+   */
+  blockIoctl(
+    path: string,
+    ioc: BlkIoctl,
+    arg = 0,
+  ): { readonly value: number } | { readonly errno: number; readonly inOpen?: true } {
+    if (/^(\/dev\/)?sg\d+$/.test(path)) {
+      const s = this.scsi.deviceByName(path);
+      if (!s) return { errno: Errno.ENOENT, inOpen: true };
+      return { errno: Errno.EPERM };
+    }
+    const err = this.openErrno(path);
+    if (err) return { errno: err, inOpen: true };
+    const r = this.resolve(path);
+    if ("errno" in r) return { errno: r.errno, inOpen: true };
+    const d = r.dev;
+    const sd = d instanceof SdDisk ? d : null;
+    let soft = this.#bdevSoft.get(d.devt);
+    if (!sd && !soft) {
+      soft = { readOnly: false, readAheadKb: 128 };
+      this.#bdevSoft.set(d.devt, soft);
+    }
+    const st = (sd ?? soft) as { readAheadKb: number };
+    const lbs = d.logicalBlockSize;
+    const bytes = d.sizeSectors() * 512;
+    switch (ioc) {
+      case "BLKROSET":
+        if (sd) sd.bdevReadOnly = arg !== 0;
+        else soft!.readOnly = arg !== 0;
+        return { value: 0 };
+      case "BLKROGET":
+        return { value: (sd ? sd.bdevReadOnly : soft!.readOnly) || d.readOnly() ? 1 : 0 };
+      case "BLKSSZGET":
+        return { value: lbs };
+      case "BLKBSZGET": {
+        // set_init_blocksize at open: the largest power of two up to the page size dividing
+        // the size (a BLKBSZSET does not outlive the last close, so this is what a new opener sees).
+        let bsize = lbs;
+        while (bsize < 4096 && bytes % (bsize * 2) === 0) bsize *= 2;
+        return { value: bsize };
+      }
+      case "BLKBSZSET":
+        if (this.kernel.block.holders(d.devt).length > 0) return { errno: Errno.EBUSY };
+        if (arg < 512 || arg > 4096 || (arg & (arg - 1)) !== 0 || arg < lbs) return { errno: Errno.EINVAL };
+        return { value: 0 };
+      case "BLKGETSIZE64":
+        return { value: bytes };
+      case "BLKRAGET":
+        return { value: st.readAheadKb * 2 };
+      case "BLKRASET":
+        st.readAheadKb = Math.floor(arg / 2);
+        return { value: 0 };
+      case "BLKFLSBUF":
+        return { value: 0 };
+      case "BLKRRPART":
+        // Only sd disks scan partitions here (dm and loop without LO_FLAGS_PARTSCAN do not).
+        return sd ? { value: 0 } : { errno: Errno.EINVAL };
+    }
+  }
+
+  /** `queue/read_ahead_kb` of a dm or loop device (BLKRASET changes it). */
+  readAheadKb(devt: DevT): number {
+    return this.#bdevSoft.get(devt)?.readAheadKb ?? 128;
   }
 
   kernelLog(cursor: number): KernelLogLine[] {

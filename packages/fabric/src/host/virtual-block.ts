@@ -1,4 +1,11 @@
-import { type BlockDevice, type BlockLayer, type DmControl, devMajor, formatDevT } from "@mp/dm-core";
+import {
+  type BlockDevice,
+  type BlockLayer,
+  type DevT,
+  type DmControl,
+  devMajor,
+  formatDevT,
+} from "@mp/dm-core";
 import { blockLinks } from "../scsi-ml/scsi-sysfs.js";
 import { SdDisk } from "../scsi-ml/sd.js";
 import { fixed, link, parseSynthUevent, ro } from "../sysfs/attrs.js";
@@ -11,6 +18,10 @@ export interface VirtualBlockEnv {
   readonly sysfs: SysfsTree;
   /** Emits a kernel uevent (for writes to `uevent`). */
   emit(action: string, devpath: string, subsystem: string, env: Array<readonly [string, string]>): void;
+  /** `queue/read_ahead_kb` (BLKRASET changes it; default 128). */
+  readAheadKb?(devt: DevT): number;
+  /** BLKROSET on the device (`ro` shows it too). */
+  bdevReadOnly?(devt: DevT): boolean;
 }
 
 /**
@@ -73,7 +84,7 @@ export class VirtualBlockSysfs {
       inflight: fixed("       0        0\n"),
       range: fixed(dev.name.startsWith("dm-") ? "1\n" : "1\n"),
       removable: fixed("0\n"),
-      ro: ro(() => (dev.readOnly() ? 1 : 0)),
+      ro: ro(() => (dev.readOnly() || env.bdevReadOnly?.(dev.devt) ? 1 : 0)),
       size: ro(() => dev.sizeSectors()),
       stat: fixed(`${Array.from({ length: 17 }, () => "       0").join(" ")}\n`),
       uevent: {
@@ -104,7 +115,7 @@ export class VirtualBlockSysfs {
       rotational: fixed("0\n"),
       scheduler: fixed(dev.requestStackable ? "[mq-deadline] none\n" : "none\n"),
       nr_requests: fixed("256\n"),
-      read_ahead_kb: fixed("128\n"),
+      read_ahead_kb: ro(() => env.readAheadKb?.(dev.devt) ?? 128),
       write_cache: fixed("write through\n"),
       zoned: fixed("none\n"),
     });

@@ -239,7 +239,7 @@ function resolveConfig(
     physblkExp,
     optXferlenExp: num(p, "opt_xferlen_exp", 0),
     jdelayNs: jdelay > 0 ? jdelay * JIFFY_NS : 0,
-    ndelayNs: ndelay > 0 ? ndelay : 0,
+    ndelayNs: Math.max(ndelay, 0),
     uuidCtl: num(p, "uuid_ctl", 0) !== 0,
     noWce: (opts & 0x1000) !== 0,
   };
@@ -341,14 +341,14 @@ class Loaded implements ScsiDebugInstance {
     sub.emit("add", "/bus/pseudo/drivers/scsi_debug", "drivers");
     for (let k = 0; k < c.addHost; k++) this.#addAdapter(k === 0 ? this.#firstStore : null);
     sub.emit("add", "/module/scsi_debug", "module");
-    if (sub.scanMode !== "manual") for (const a of this.#adapters) sub.scanHost(a.host);
+    for (const a of this.#adapters) sub.scanNewHost(a.host, true);
   }
 
   addHosts(n: number): void {
     if (n > 0) {
       for (let i = 0; i < n; i++) {
         const a = this.#addAdapter(null);
-        if (this.#sub.scanMode !== "manual") this.#sub.scanHost(a.host);
+        this.#sub.scanNewHost(a.host, false);
       }
     } else
       for (let i = 0; i < -n && this.#adapters.length > 0; i++) this.#removeAdapter(this.#adapters.at(-1)!);

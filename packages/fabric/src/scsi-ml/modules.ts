@@ -110,15 +110,16 @@ export function hbaDriverModule(sub: ScsiSubsystem, fabric: Fabric, o: HbaDriver
       sgTablesize: o.sgTablesize ?? 128,
       thisId: -1,
       maxLun: 16384,
+      uniqueIdIsHostNo: true,
     }),
   };
-  const attach = (hba: Hba): void => {
+  const attach = (hba: Hba, inModuleInit = false): void => {
     if (!loaded || hba.driver !== o.name || !hba.present || hostOf.has(hba)) return;
     const sysPci = `/sys/devices/pci0000:00/${hbaPciAddress(hba)}`;
     sub.sysfs.mkdir(`${sysPci}/power`);
     const host = sub.addHost(hba, driver);
     hostOf.set(hba, host);
-    if (sub.scanMode !== "manual") sub.scanHost(host);
+    sub.scanNewHost(host, inModuleInit);
   };
   const detach = (hba: Hba): void => {
     const host = hostOf.get(hba);
@@ -131,7 +132,7 @@ export function hbaDriverModule(sub: ScsiSubsystem, fabric: Fabric, o: HbaDriver
     depends: o.transport === "fc" ? ["scsi_mod", "scsi_transport_fc"] : ["scsi_mod"],
     init() {
       loaded = true;
-      for (const h of fabric.hbas) attach(h);
+      for (const h of fabric.hbas) attach(h, true);
       unsubscribe = fabric.onHba((h) => (h.present ? attach(h) : detach(h)));
       return 0;
     },

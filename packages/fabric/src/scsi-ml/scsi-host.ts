@@ -75,6 +75,17 @@ export interface ScsiHostTemplate {
   readonly thisId: number;
   /** Devices per target the scan probes (scsi_debug: `max_luns`). */
   readonly maxLun: number;
+  /** FC drivers (qla2xxx, lpfc) set `shost->unique_id` to the host number; scsi_debug leaves 0. */
+  readonly uniqueIdIsHostNo?: boolean;
+}
+
+/**
+ * When the block layer's timeout timer finds a request dispatched at `dispatchNs` expired: its
+ * deadline rounded up to a whole second (`round_jiffies_up` of the queue timer), so a 30 s
+ * timeout fires 30 to 31 s after dispatch and a 0 s one at the next second.
+ */
+export function timeoutExpiryNs(dispatchNs: number, timeoutNs: number): number {
+  return Math.ceil((dispatchNs + timeoutNs) / 1_000_000_000) * 1_000_000_000;
 }
 
 /**
@@ -195,9 +206,10 @@ export class ScsiHost {
     const total = 2 * link.latencyNs + svc;
     cmd.link = link;
     t.inflight.push(cmd);
-    if (total > cmd.timeoutNs) {
+    const expiry = timeoutExpiryNs(cmd.dispatchNs, cmd.timeoutNs);
+    if (cmd.dispatchNs + total > expiry) {
       cmd.timerKind = T_TIMEOUT;
-      cmd.timer = clock.schedule(cmd.timeoutNs, this.#onTimer, cmd);
+      cmd.timer = clock.schedule(expiry - cmd.dispatchNs, this.#onTimer, cmd);
     } else {
       cmd.timerKind = T_COMPLETE;
       cmd.timer = clock.schedule(total, this.#onTimer, cmd);
@@ -214,7 +226,7 @@ export class ScsiHost {
         sdev.lookupLu();
         executeTargetCommand(sdev.ctx, cmd);
         const clock = this.sub.clock;
-        const deadline = cmd.dispatchNs + cmd.timeoutNs;
+        const deadline = timeoutExpiryNs(cmd.dispatchNs, cmd.timeoutNs);
         if (cmd.noResponse || (cmd.extraDelayNs > 0 && clock.now() + cmd.extraDelayNs > deadline)) {
           cmd.timerKind = T_TIMEOUT;
           cmd.timer = clock.schedule(Math.max(0, deadline - clock.now()), this.#onTimer, cmd);

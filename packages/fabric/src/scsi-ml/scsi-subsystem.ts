@@ -60,6 +60,9 @@ export interface HostDriver {
   targetId?(hba: Hba, link: Link, index: number): number;
 }
 
+/** How long a background host scan takes until its disks exist (a scsi_debug host: ~0.1 s). */
+export const ASYNC_SCAN_NS = 100_000_000;
+
 /**
  * The Linux SCSI subsystem over the fabric: `scsi_mod` (hosts, scanning, devices, the
  * midlayer), `sd_mod` (disks), `sg` (generic devices) and the FC transport class. Creates the
@@ -77,8 +80,11 @@ export class ScsiSubsystem {
   readonly #bsgIda = new Ida();
   readonly bsgMajor: number;
   readonly attrs: ScsiSysfs;
-  /** `scsi_mod.scan`: `sync` (scan at host add) or `manual`. */
-  scanMode: "sync" | "async" | "manual" = "sync";
+  /**
+   * `scsi_mod.scan`: `async` (Debian's default: a driver's module init waits for the scan, a
+   * host added later is scanned in the background), `sync`, or `manual`.
+   */
+  scanMode: "sync" | "async" | "manual" = "async";
   sdLoaded = false;
   sgLoaded = false;
   /** FC transport: `dev_loss_tmo` default of new rports (fc_transport module parameter). */
@@ -199,6 +205,26 @@ export class ScsiSubsystem {
     return shost.driver.targetId?.(shost.hba, link, index) ?? index;
   }
 
+  /**
+   * `scsi_scan_host()` as a driver calls it after adding a host: at once when scanning is
+   * synchronous or the driver's module init is running (init waits for async work), else in the
+   * background, finishing {@link ASYNC_SCAN_NS} later.
+   */
+  scanNewHost(shost: ScsiHost, inModuleInit: boolean): void {
+    if (this.scanMode === "manual") return;
+    if (this.scanMode === "sync" || inModuleInit) {
+      this.scanHost(shost);
+      return;
+    }
+    this.clock.schedule(
+      ASYNC_SCAN_NS,
+      (h: ScsiHost) => {
+        if (!h.removed) this.scanHost(h);
+      },
+      shost,
+    );
+  }
+
   /** `scsi_scan_host()`: every target behind every link, every LUN, in order. */
   scanHost(shost: ScsiHost): void {
     shost.hba.links.forEach((link, i) => {
@@ -224,7 +250,7 @@ export class ScsiSubsystem {
   #reportLuns(t: ScsiTarget): number[] {
     const probe = new SimScsiDevice(t, 0);
     const r = probe.executeSync([Op.REPORT_LUNS, 0, 0, 0, 0, 0, 0, 0, 0x20, 0, 0, 0], null, 8192);
-    if (!r || r.status !== 0 || r.hostByte !== 0 || !r.data || r.data.length < 8) return [0];
+    if (r?.status !== 0 || r.hostByte !== 0 || !r.data || r.data.length < 8) return [0];
     const n = Math.min(getBe32(r.data, 0), r.data.length - 8) / 8;
     const out: number[] = [];
     for (let i = 0; i < n; i++) {
@@ -244,7 +270,7 @@ export class ScsiSubsystem {
     if (t.devices.has(lun)) return t.devices.get(lun)!;
     const sdev = new SimScsiDevice(t, lun);
     const r = sdev.executeSync([Op.INQUIRY, 0, 0, 0, 36, 0], null, 36);
-    if (!r || r.status !== 0 || r.hostByte !== 0 || !r.data || r.data.length < 5) return null;
+    if (r?.status !== 0 || r.hostByte !== 0 || !r.data || r.data.length < 5) return null;
     const len = Math.min(255, Math.max(36, r.data[4]! + 5));
     const full = sdev.executeSync([Op.INQUIRY, 0, 0, 0, len, 0], null, len);
     const inq = full?.data && full.data.length >= 36 ? full.data.slice() : padInquiry(r.data);
@@ -293,7 +319,7 @@ export class ScsiSubsystem {
 
   #readVpd(sdev: SimScsiDevice, page: number): Uint8Array | null {
     const r = sdev.executeSync([Op.INQUIRY, 1, page, 0x00, 0xff, 0], null, 255);
-    if (!r || r.status !== 0 || r.hostByte !== 0 || !r.data || r.data.length < 4 || r.data[1] !== page)
+    if (r?.status !== 0 || r.hostByte !== 0 || !r.data || r.data.length < 4 || r.data[1] !== page)
       return null;
     const len = getBe16(r.data, 2) + 4;
     if (len <= r.data.length) return r.data.slice(0, len);

@@ -78,7 +78,7 @@ export class ScsiSysfs {
       state: ro(() => (h.removed ? "del" : "running")),
       supported_mode: fixed("Initiator\n"),
       uevent: this.#ueventAttr(`${h.devpath}/scsi_host/host${h.hostNo}`, "scsi_host", () => []),
-      unique_id: ro(() => h.hostNo),
+      unique_id: ro(() => (h.template.uniqueIdIsHostNo ? h.hostNo : 0)),
       use_blk_mq: fixed("1\n"),
     });
     link(t, `${c}/device`, p);
@@ -491,7 +491,8 @@ export class ScsiSysfs {
       ),
       range: fixed("16\n"),
       removable: ro(() => (disk.scsi.removable ? 1 : 0)),
-      ro: ro(() => (disk.readOnly() ? 1 : 0)),
+      // get_disk_ro: the disk's flag or BLKROSET on the whole-disk block_device.
+      ro: ro(() => (disk.readOnly() || disk.bdevReadOnly ? 1 : 0)),
       size: ro(() => disk.sizeSectors()),
       stat: ro(() => disk.statLine()),
       uevent: this.#ueventAttr(devpath, "block", () => this.diskUeventVars(disk)),
@@ -557,7 +558,15 @@ export class ScsiSysfs {
       nr_zones: fixed("0\n"),
       optimal_io_size: ro(() => g().optXferBlocks * lbs()),
       physical_block_size: ro(lbs),
-      read_ahead_kb: { show: () => "1024\n", store: () => 0 },
+      read_ahead_kb: {
+        show: () => `${disk.readAheadKb}\n`,
+        store: (buf) => {
+          const v = parseUint(buf);
+          if (v === null) return Errno.EINVAL;
+          disk.readAheadKb = v;
+          return 0;
+        },
+      },
       rotational: fixed("0\n"),
       rq_affinity: fixed("1\n"),
       scheduler: { show: () => "[mq-deadline] none\n", store: () => 0 },

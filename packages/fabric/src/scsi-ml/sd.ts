@@ -4,6 +4,7 @@ import {
   type BlockDevice,
   bioEndio,
   type DevT,
+  Errno,
   getBe16,
   getBe32,
   getBe64,
@@ -138,6 +139,10 @@ export class SdDisk implements BlockDevice {
   readonly stats = { rIos: 0, rSectors: 0, rTicks: 0, wIos: 0, wSectors: 0, wTicks: 0 };
   /** `queue/max_sectors_kb` (writable). */
   maxSectorsKb = 512;
+  /** `queue/read_ahead_kb` (writable; BLKRAGET/BLKRASET in sectors). */
+  readAheadKb = 128;
+  /** `bd_read_only` of the whole-disk block_device (BLKROSET), not the disk's `ro` attribute. */
+  bdevReadOnly = false;
 
   constructor(sdev: SimScsiDevice, index: number, diskseq: number) {
     this.scsi = sdev;
@@ -170,6 +175,11 @@ export class SdDisk implements BlockDevice {
 
   dying(): boolean {
     return this.#dead;
+  }
+
+  /** `sd_open`: an offline (or removed) device refuses opens with ENXIO. */
+  open(): number {
+    return this.#dead || !this.scsi.online ? Errno.ENXIO : 0;
   }
 
   get dead(): boolean {
@@ -261,6 +271,8 @@ export class SdDisk implements BlockDevice {
         );
     }
     this.#geo = g;
+    // disk_update_readahead: twice the optimal I/O size, at least VM_READAHEAD_PAGES (128 KiB).
+    if (first) this.readAheadKb = Math.max(Math.floor((g.optXferBlocks * g.sectorSize * 2) / 1024), 128);
   }
 
   submit(bio: Bio): void {

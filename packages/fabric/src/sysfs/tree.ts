@@ -54,7 +54,7 @@ export class SysfsTree {
     let d = this.#root;
     for (const p of parts) {
       let n = d.children.get(p);
-      if (!n || n.kind !== "dir") {
+      if (n?.kind !== "dir") {
         n = { kind: "dir", children: new Map() };
         d.children.set(p, n);
       }
@@ -195,7 +195,7 @@ export class SysfsTree {
   /** The target of a symlink as stored, or null. */
   readlink(path: string): string | null {
     const r = this.#walk(split(path), false);
-    if (!r || r.node.kind !== "link") return null;
+    if (r?.node.kind !== "link") return null;
     return r.node.target;
   }
 

@@ -211,7 +211,7 @@ export class SpcPersonality implements Personality {
   setTargetPortGroups(ctx: TargetContext, data: Uint8Array): SenseSpec | null {
     const lu = ctx.lu;
     const invalid = { key: 0x5, asc: 0x26, ascq: 0 };
-    if (!lu?.alua || !lu.alua.options.explicit) return { key: 0x5, asc: 0x24, ascq: 0 };
+    if (!lu?.alua?.options.explicit) return { key: 0x5, asc: 0x24, ascq: 0 };
     const reqs: { group: number; aas: Aas }[] = [];
     for (let off = 4; off + 4 <= data.length; off += 4) {
       const aas = data[off]! & 0x0f;

@@ -315,7 +315,7 @@ function reportLuns(ctx: TargetContext, io: TargetIo): void {
 function readCapacity10(ctx: TargetContext, io: TargetIo): void {
   const lu = ctx.lu!;
   const b = scratch.subarray(0, 8).fill(0);
-  putBe32(b, 0, lu.blocks - 1 > 0xffffffff ? 0xffffffff : lu.blocks - 1);
+  putBe32(b, 0, Math.min(lu.blocks - 1, 0xffffffff));
   putBe32(b, 4, lu.blockSize);
   fillDataIn(io, b, 8);
 }

@@ -19,6 +19,8 @@ export interface UdevRuleContext {
   readonly links: string[];
   /** `OPTIONS+="link_priority=N"`. */
   linkPriority: number;
+  /** `IMPORT{builtin}="blkid"`: probe the device for signatures (I/O) before the event ends. */
+  blkid: boolean;
   readonly sysfs: SysfsView;
   readonly dm: DmControl;
   /** Properties of another device from the udev database (by kernel name), or null. */
@@ -69,10 +71,39 @@ function isDm(ctx: UdevRuleContext): boolean {
   return ctx.subsystem === "block" && ctx.sysname.startsWith("dm-");
 }
 
+/** The flags 10-dm.rules takes from the database when the event's cookie did not set them. */
+const DM_DB_FLAGS = [
+  "DM_UDEV_DISABLE_DM_RULES_FLAG",
+  "DM_UDEV_DISABLE_SUBSYSTEM_RULES_FLAG",
+  "DM_UDEV_DISABLE_DISK_RULES_FLAG",
+  "DM_UDEV_DISABLE_OTHER_RULES_FLAG",
+  "DM_UDEV_LOW_PRIORITY_FLAG",
+  "DM_UDEV_DISABLE_LIBRARY_FALLBACK_FLAG",
+  "DM_UDEV_PRIMARY_SOURCE_FLAG",
+  "DM_UDEV_FLAG7",
+  "DM_UDEV_RULES",
+  "DM_UDEV_RULES_VSN",
+] as const;
+
+/** `dm_disable`: the device is not ready; other rules leave it alone. */
+function dmDisable(env: Map<string, string>): void {
+  env.set("DM_UDEV_DISABLE_SUBSYSTEM_RULES_FLAG", "1");
+  env.set("DM_UDEV_DISABLE_DISK_RULES_FLAG", "1");
+  env.set("DM_UDEV_DISABLE_OTHER_RULES_FLAG", "1");
+}
+
+/** udev drops a property set to the empty string (`ENV{DM_UUID}=""`). */
+function setOrUnset(env: Map<string, string>, key: string, value: string): void {
+  if (value === "") env.delete(key);
+  else env.set(key, value);
+}
+
 /**
- * 10-dm.rules (device-mapper 1.02.185): the cookie's udev flags, `DM_NAME`/`DM_UUID`/
- * `DM_SUSPENDED` read from the dm ioctls, the rules version, `DM_ACTIVATION`, and
- * `/dev/mapper/<name>`. An `add` of a disk with no table yet only disables the other rules.
+ * 10-dm.rules (Debian's 55-dm.rules, device-mapper 1.02.185): the cookie's udev flags (or the
+ * database's when the event carries no cookie), `DM_ACTIVATION` for libdm's own (primary source)
+ * events, `DM_NAME`/`DM_UUID`/`DM_SUSPENDED` from the `dm/` attributes, the rules version and
+ * `/dev/mapper/<name>`. An `add` that libdm did not originate (the kernel's, or coldplug of a
+ * device never activated through libdm) only disables the other rules.
  */
 export const dmRules: UdevRule = {
   name: "10-dm.rules",
@@ -81,34 +112,39 @@ export const dmRules: UdevRule = {
     if (!isDm(ctx) || (ctx.action !== "add" && ctx.action !== "change")) return;
     const env = ctx.env;
     const cookie = env.get("DM_COOKIE");
-    if (ctx.action === "add" && !cookie) {
-      env.set("DM_UDEV_DISABLE_SUBSYSTEM_RULES_FLAG", "1");
-      env.set("DM_UDEV_DISABLE_DISK_RULES_FLAG", "1");
-      env.set("DM_UDEV_DISABLE_OTHER_RULES_FLAG", "1");
-      return;
-    }
     if (cookie) {
       const flags = (Number(cookie) >>> 16) & 0xffff;
       for (const [bit, name] of DM_COOKIE_FLAGS) if (flags & bit) env.set(name, "1");
-    } else {
-      for (const [, name] of DM_COOKIE_FLAGS) {
-        const v = ctx.db?.get(name);
-        if (v !== undefined && name.startsWith("DM_SUBSYSTEM_UDEV_FLAG")) env.set(name, v);
-      }
     }
-    if (env.get("DM_UDEV_PRIMARY_SOURCE_FLAG") === "1" && ctx.action === "change")
+    if (env.get("DISK_RO") === "1") {
+      dmDisable(env);
+      return;
+    }
+    if (env.get("DM_UDEV_PRIMARY_SOURCE_FLAG") === "1") env.set("DM_ACTIVATION", "1");
+    else
+      for (const name of DM_DB_FLAGS) {
+        const v = ctx.db?.get(name);
+        if (v !== undefined) env.set(name, v);
+      }
+    if (ctx.action === "add") {
+      if (env.get("DM_UDEV_PRIMARY_SOURCE_FLAG") !== "1") {
+        dmDisable(env);
+        return;
+      }
       env.set("DM_ACTIVATION", "1");
+    }
     const [maj, min] = [env.get("MAJOR"), env.get("MINOR")];
     const info = ctx.dm.info({ devt: Number(maj) * 2 ** 20 + Number(min) });
     if (info.ok) {
-      env.set("DM_NAME", info.value.name);
-      env.set("DM_UUID", info.value.uuid);
+      setOrUnset(env, "DM_NAME", info.value.name);
+      setOrUnset(env, "DM_UUID", info.value.uuid);
       env.set("DM_SUSPENDED", info.value.suspended ? "1" : "0");
     }
     env.set("DM_UDEV_RULES", "1");
     env.set("DM_UDEV_RULES_VSN", "2");
     const name = env.get("DM_NAME");
     if (name && env.get("DM_UDEV_DISABLE_DM_RULES_FLAG") !== "1") ctx.links.push(`mapper/${name}`);
+    if (env.get("DM_SUSPENDED") === "1") env.set("DM_UDEV_DISABLE_OTHER_RULES_FLAG", "1");
   },
 };
 
@@ -186,6 +222,8 @@ export const dmDiskRules: UdevRule = {
     if (env.get("DM_UDEV_RULES_VSN") !== "2" || env.get("DM_UDEV_DISABLE_DISK_RULES_FLAG") === "1") return;
     const name = env.get("DM_NAME");
     const uuid = env.get("DM_UUID");
+    // A suspended or not-to-be-scanned map is not probed (the probe would hang or fail).
+    if (env.get("DM_SUSPENDED") !== "1" && env.get("DM_NOSCAN") !== "1") ctx.blkid = true;
     if (name) ctx.links.unshift(`disk/by-id/dm-name-${name}`);
     if (uuid) ctx.links.push(`disk/by-id/dm-uuid-${uuid}`);
   },
@@ -261,8 +299,7 @@ export const persistentStorageRules: UdevRule = {
   apply(ctx) {
     if (ctx.subsystem !== "block" || (ctx.action !== "add" && ctx.action !== "change")) return;
     const env = ctx.env;
-    if (ctx.sysname.startsWith("dm-") || ctx.sysname.startsWith("loop") || ctx.sysname.startsWith("ram"))
-      return;
+    if (!/^(loop|nvme|sd|vd|xvd|nbd)/.test(ctx.sysname)) return;
     if (/^sd/.test(ctx.sysname) && ctx.devtype === "disk" && !env.get("ID_SERIAL")) {
       const inq = attrBytes(ctx, "device/inquiry");
       if (inq && inq.length >= 36) {
@@ -286,6 +323,7 @@ export const persistentStorageRules: UdevRule = {
       env.set("ID_PATH_TAG", path.replace(/[^A-Za-z0-9]/g, "_"));
       if (ctx.devtype === "disk") ctx.links.push(`disk/by-path/${path}`);
     }
+    if (env.get("UDEV_DISABLE_PERSISTENT_STORAGE_BLKID_FLAG") !== "1") ctx.blkid = true;
   },
 };
 

@@ -1,8 +1,13 @@
 import {
+  Bio,
+  type BlockLayer,
   type Clock,
   type DevT,
   type DmControl,
+  type KernelLog,
   mkdev,
+  ReqFlag,
+  ReqOp,
   type SysfsView,
   type UdevDevice,
   type UdevEvent,
@@ -33,6 +38,12 @@ export class UdevRecord implements UdevDevice {
   readonly seqnum: number;
   /** `USEC_INITIALIZED`. */
   readonly usecInitialized: number;
+  /**
+   * Order in which udevd finished this device's last event: of devices claiming one symlink
+   * with equal priority, the last one processed owns it (`link_find_prioritized` starts from
+   * the device being processed).
+   */
+  processed = 0;
   /** Driver bound at the time (`V:`), from the kernel's `DRIVER`. */
   readonly driver: string | undefined;
 
@@ -74,6 +85,9 @@ export interface SimUdevOptions {
   readonly rules: readonly UdevRule[];
   /** Time udevd spends on one event, ns (default 1 ms). */
   readonly eventNs?: number;
+  /** The block layer and log, for the `blkid` probe rules ask for (no probe I/O without them). */
+  readonly block?: BlockLayer;
+  readonly log?: KernelLog;
   /** Devices present now, for coldplug (`udevadm trigger`): devpath, subsystem, kernel variables. */
   readonly present: () => ReadonlyArray<{
     readonly devpath: string;
@@ -91,11 +105,14 @@ export interface SimUdevOptions {
 export class SimUdev implements UdevView {
   readonly #o: SimUdevOptions;
   readonly #db = new Map<string, UdevRecord>();
+  /** Events received and not started, in kernel order. */
   readonly #queue: Uevent[] = [];
+  /** Events a worker is processing. */
+  readonly #running: UdevWork[] = [];
   readonly #listeners = new Set<(e: UdevEvent) => void>();
   readonly #rules: UdevRule[];
-  #running = false;
-  #busy = false;
+  #running_ = false;
+  #processedSeq = 0;
   #unsub: (() => void) | null = null;
   readonly #settleWaiters: Array<() => void> = [];
 
@@ -106,7 +123,7 @@ export class SimUdev implements UdevView {
   }
 
   get running(): boolean {
-    return this.#running;
+    return this.#running_;
   }
 
   #sortRules(): void {
@@ -123,8 +140,8 @@ export class SimUdev implements UdevView {
 
   /** Starts udevd and coldplugs: every present device gets a synthetic `add` (`udevadm trigger`). */
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
+    if (this.#running_) return;
+    this.#running_ = true;
     this.#unsub = this.#o.uevents.subscribe((e) => this.#enqueue(e));
     for (const d of this.#o.present())
       this.#o.uevents.emit({
@@ -139,31 +156,69 @@ export class SimUdev implements UdevView {
   stop(): void {
     this.#unsub?.();
     this.#unsub = null;
-    this.#running = false;
+    this.#running_ = false;
   }
 
   #enqueue(e: Uevent): void {
     this.#queue.push(e);
-    if (!this.#busy) this.#next();
+    this.#pump();
   }
 
-  #next(): void {
-    if (this.#queue.length === 0) {
-      this.#busy = false;
+  /**
+   * Starts every queued event that nothing blocks, as udevd's `event_queue_start` does: an event
+   * waits while an earlier one (queued or running) is for the same device, its parent or child,
+   * or the same device number.
+   */
+  #pump(): void {
+    for (let i = 0; i < this.#queue.length && this.#running.length < CHILDREN_MAX; i++) {
+      const e = this.#queue[i]!;
+      let blocked = false;
+      for (const w of this.#running) if (related(w.event, e)) blocked = true;
+      for (let j = 0; !blocked && j < i; j++) if (related(this.#queue[j]!, e)) blocked = true;
+      if (blocked) continue;
+      this.#queue.splice(i, 1);
+      i--;
+      const work: UdevWork = { event: e, record: null, done: false, timer: null };
+      this.#running.push(work);
+      this.#o.clock.schedule(this.#o.eventNs ?? 1_000_000, runWork, { udev: this, work });
+    }
+    if (this.#queue.length === 0 && this.#running.length === 0)
       for (const w of this.#settleWaiters.splice(0)) w();
+  }
+
+  /** A worker runs the rules; a `blkid` probe they ask for delays the end of the event. */
+  _run(work: UdevWork): void {
+    const probe = this.#process(work);
+    if (probe === null || !this.#o.block) {
+      this._finish(work);
       return;
     }
-    this.#busy = true;
-    this.#o.clock.schedule(this.#o.eventNs ?? 1_000_000, (u: SimUdev) => u.#processHead(), this);
+    // udevd kills a worker stuck longer than event_timeout (180 s) and fails the event.
+    work.timer = this.#o.clock.schedule(EVENT_TIMEOUT_NS, finishWork, { udev: this, work });
+    blkidProbe(this.#o.block, this.#o.log ?? null, probe, () => this._finish(work));
   }
 
-  #processHead(): void {
-    const e = this.#queue.shift();
-    if (e) this.#process(e);
-    this.#next();
+  _finish(work: UdevWork): void {
+    if (work.done) return;
+    work.done = true;
+    if (work.timer !== null) this.#o.clock.cancel(work.timer);
+    const i = this.#running.indexOf(work);
+    if (i >= 0) this.#running.splice(i, 1);
+    const record = work.record;
+    const e = work.event;
+    if (record) {
+      record.processed = ++this.#processedSeq;
+      if (e.action === "remove") this.#db.delete(e.devpath);
+      else this.#db.set(e.devpath, record);
+      const ev: UdevEvent = { action: e.action, seqnum: e.seqnum, device: record };
+      for (const l of [...this.#listeners]) l(ev);
+    }
+    this.#pump();
   }
 
-  #process(e: Uevent): void {
+  /** Runs the rules over one event; returns the device to probe with blkid, or null. */
+  #process(work: UdevWork): DevT | null {
+    const e = work.event;
     const kernelEnv = new Map<string, string>();
     for (const [k, v] of e.env) kernelEnv.set(k, v);
     const old = this.#db.get(e.devpath) ?? null;
@@ -188,6 +243,7 @@ export class SimUdev implements UdevView {
       db: old?.properties ?? null,
       links,
       linkPriority: 0,
+      blkid: false,
       sysfs: this.#o.sysfs,
       dm: this.#o.dm,
       dbOf: (name) => this.#byName(name)?.properties ?? null,
@@ -205,7 +261,12 @@ export class SimUdev implements UdevView {
       const v = full.get(k);
       if (v !== undefined) props.set(k, v);
     }
-    if (devnode) props.set("USEC_INITIALIZED", String(usec));
+    let ruleProps = false;
+    for (const k of env.keys())
+      if (!props.has(k) && !k.startsWith(".") && !TRANSIENT.has(k) && !kernelEnv.has(k)) ruleProps = true;
+    // udevd writes a database entry (and with it the initialisation time) only for a device that
+    // rules gave properties or links; a bare sgN has none.
+    if (devnode && (ruleProps || links.length > 0)) props.set("USEC_INITIALIZED", String(usec));
     for (const [k, v] of env) if (!props.has(k) && !k.startsWith(".") && !TRANSIENT.has(k)) props.set(k, v);
     const record =
       e.action === "remove" && old
@@ -225,10 +286,8 @@ export class SimUdev implements UdevView {
           });
     if (record.devlinks.length > 0 && e.action !== "remove")
       (props as Map<string, string>).set("DEVLINKS", record.devlinks.join(" "));
-    if (e.action === "remove") this.#db.delete(e.devpath);
-    else this.#db.set(e.devpath, record);
-    const ev: UdevEvent = { action: e.action, seqnum: e.seqnum, device: record };
-    for (const l of [...this.#listeners]) l(ev);
+    work.record = record;
+    return ctx.blkid && devnum !== undefined && e.action !== "remove" ? devnum : null;
   }
 
   #byName(sysname: string): UdevRecord | undefined {
@@ -257,7 +316,13 @@ export class SimUdev implements UdevView {
     let best: UdevRecord | null = null;
     for (const r of this.#db.values()) {
       if (r.devnode === node) return r;
-      if (r.devlinks.includes(node) && (!best || r.linkPriority > best.linkPriority)) best = r;
+      if (
+        r.devlinks.includes(node) &&
+        (!best ||
+          r.linkPriority > best.linkPriority ||
+          (r.linkPriority === best.linkPriority && r.processed > best.processed))
+      )
+        best = r;
     }
     return best;
   }
@@ -275,7 +340,7 @@ export class SimUdev implements UdevView {
   }
 
   settled(): boolean {
-    return !this.#busy && this.#queue.length === 0;
+    return this.#running.length === 0 && this.#queue.length === 0;
   }
 
   /** Resolves when the queue is empty (`udevadm settle`); the caller drives the clock. */
@@ -283,4 +348,133 @@ export class SimUdev implements UdevView {
     if (this.settled()) return Promise.resolve();
     return new Promise((resolve) => this.#settleWaiters.push(resolve));
   }
+}
+
+/** udevd's `children_max` for a small machine (8 + 2 per CPU, 2 CPUs). */
+const CHILDREN_MAX = 12;
+/** udevd's `event_timeout`. */
+const EVENT_TIMEOUT_NS = 180_000_000_000;
+
+/** An event a worker is processing. */
+interface UdevWork {
+  readonly event: Uevent;
+  record: UdevRecord | null;
+  done: boolean;
+  timer: number | null;
+}
+
+function runWork(a: { udev: SimUdev; work: UdevWork }): void {
+  a.udev._run(a.work);
+}
+
+function finishWork(a: { udev: SimUdev; work: UdevWork }): void {
+  a.work.timer = null;
+  a.udev._finish(a.work);
+}
+
+function devnumOf(e: Uevent): string | null {
+  let major: string | undefined;
+  let minor: string | undefined;
+  for (const [k, v] of e.env) {
+    if (k === "MAJOR") major = v;
+    else if (k === "MINOR") minor = v;
+  }
+  return major !== undefined && minor !== undefined
+    ? `${e.subsystem === "block" ? "b" : "c"}${major}:${minor}`
+    : null;
+}
+
+/** `event_is_blocked`: same device, parent or child, or same device number. */
+function related(a: Uevent, b: Uevent): boolean {
+  if (a.devpath === b.devpath) return true;
+  if (b.devpath.startsWith(`${a.devpath}/`) || a.devpath.startsWith(`${b.devpath}/`)) return true;
+  const da = devnumOf(a);
+  return da !== null && da === devnumOf(b);
+}
+
+/** The bytes libblkid's first prober (md raid 0.90) reads: 64 KiB at the last 64 KiB boundary. */
+const BLKID_TAIL_BYTES = 65536;
+/** The page-cache read-ahead of the first read at the start (128 KiB). */
+const BLKID_HEAD_BYTES = 131072;
+
+interface BlkidState {
+  readonly block: BlockLayer;
+  readonly log: KernelLog | null;
+  readonly dev: import("@mp/dm-core").BlockDevice;
+  readonly regions: Array<[number, number]>;
+  step: number;
+  /** True while the single-page retry of a failed read-ahead is in flight. */
+  retry: boolean;
+  readonly bio: Bio;
+  readonly done: () => void;
+}
+
+/**
+ * The I/O of udev's `blkid` builtin on a disk without signatures: buffered reads through the page
+ * cache — read-ahead (failfast) of the tail the md prober reads first, then of the start; a failed
+ * read-ahead is retried for one page, and when that fails too the kernel logs `Buffer I/O error`
+ * and libblkid gives up. Opening an offline or dying disk fails before any I/O.
+ */
+function blkidProbe(block: BlockLayer, log: KernelLog | null, devt: DevT, done: () => void): void {
+  const dev = block.open(devt);
+  if (!dev || dev.dying()) {
+    if (dev) block.close(devt);
+    done();
+    return;
+  }
+  const size = dev.sizeSectors() * 512;
+  const regions: Array<[number, number]> = [];
+  const tail = Math.floor(size / BLKID_TAIL_BYTES) * BLKID_TAIL_BYTES - BLKID_TAIL_BYTES;
+  if (tail >= 0) regions.push([tail, Math.min(BLKID_TAIL_BYTES, size - tail)]);
+  if (size > 0) regions.push([0, Math.min(BLKID_HEAD_BYTES, size)]);
+  const st: BlkidState = { block, log, dev, regions, step: 0, retry: false, bio: new Bio(), done };
+  st.bio.private = st;
+  st.bio.endIo = blkidEnd;
+  blkidNext(st);
+}
+
+function blkidSubmit(st: BlkidState, offset: number, bytes: number, flags: number): void {
+  const b = st.bio;
+  b.op = ReqOp.READ;
+  b.flags = flags;
+  b.sector = offset / 512;
+  b.bytes = bytes;
+  b.status = 0;
+  b.data = null;
+  b.dev = st.dev;
+  st.dev.submit(b);
+}
+
+function blkidNext(st: BlkidState): void {
+  const r = st.regions[st.step];
+  if (!r) {
+    st.block.close(st.dev.devt);
+    st.done();
+    return;
+  }
+  st.retry = false;
+  blkidSubmit(
+    st,
+    r[0],
+    r[1],
+    ReqFlag.RAHEAD | ReqFlag.FAILFAST_DEV | ReqFlag.FAILFAST_TRANSPORT | ReqFlag.FAILFAST_DRIVER,
+  );
+}
+
+function blkidEnd(b: Bio): void {
+  const st = b.private as BlkidState;
+  if (b.status === 0) {
+    st.step++;
+    blkidNext(st);
+    return;
+  }
+  const r = st.regions[st.step]!;
+  if (!st.retry) {
+    st.retry = true;
+    blkidSubmit(st, r[0], 4096, 0);
+    return;
+  }
+  st.log?.err(`Buffer I/O error on dev ${st.dev.name}, logical block ${r[0] / 4096}, async page read`);
+  st.block.close(st.dev.devt);
+  st.done();
 }
