@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { conformanceCommand, demoCommand, type Out, oneShotCommand, scnCommand } from "./app/commands.js";
 import { defaultMachine } from "./app/one-shot.js";
 import { runShell } from "./app/shell.js";
+import { registerSimCommand } from "./commands/sim.js";
 import { MachineFactory } from "./machine/plugins.js";
 
 const out: Out = {
@@ -93,6 +94,8 @@ async function main(argv: readonly string[]): Promise<void> {
     .action(async () => {
       finish(await demoCommand(out));
     });
+
+  registerSimCommand(program, finish);
 
   await program.parseAsync([...argv]);
 }

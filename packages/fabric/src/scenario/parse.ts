@@ -90,6 +90,13 @@ const S = 1e9;
  * diagnostic with its line and column (`file:line:col: message` via `formatDiagnostic`).
  */
 export function parseScenario(text: string, file = "scenario.yaml"): ScenarioParseResult {
+  const r = parseScenarioUnsorted(text, file);
+  if (r.ok) return r;
+  const diagnostics = [...r.diagnostics].sort((a, b) => a.line - b.line || a.col - b.col);
+  return { ok: false, diagnostics };
+}
+
+function parseScenarioUnsorted(text: string, file: string): ScenarioParseResult {
   const { cx, root } = readYaml(text, file);
   if (cx.hasErrors) return { ok: false, diagnostics: cx.diagnostics };
   if (root === null) {
@@ -115,7 +122,7 @@ export function parseScenario(text: string, file = "scenario.yaml"): ScenarioPar
   const limitNs = m.opt("limit", duration("limit"), 3600 * S);
   m.done(TOP_KEYS);
 
-  if (cx.hasErrors || seed === undefined || topology === undefined || faults === undefined)
+  if (seed === undefined || topology === undefined || faults === undefined)
     return { ok: false, diagnostics: cx.diagnostics };
 
   const spec: ScenarioSpec = {
@@ -547,7 +554,9 @@ const mapDecoder: Decoder<MapSpec> = (n, cx) => {
     "checker",
   ]);
   if (nm === undefined || lun === undefined) return undefined;
-  const feats = features.filter((f) => f !== "" && !/^\d+$/.test(f));
+  // "1 queue_if_no_path" (with dm's count) and "queue_if_no_path" mean the same.
+  const words = features.flatMap((f) => f.split(/\s+/)).filter((f) => f !== "");
+  const feats = words.length > 0 && /^\d+$/.test(words[0]!) && Number(words[0]) === words.length - 1 ? words.slice(1) : words;
   return {
     name: nm,
     lun,
