@@ -40,41 +40,53 @@ export function hashSeed(s: string): number {
 }
 
 class Xoshiro128 implements Rng {
-  #a: number;
-  #b: number;
-  #c: number;
-  #d: number;
+  /**
+   * State words a, b, c, d, then the last output. Kept in a typed array, and the output read
+   * from it rather than returned by the step: a 32-bit draw returned across a call that V8
+   * does not inline is boxed (an allocation per draw on the I/O path).
+   */
+  readonly #s = new Uint32Array(5);
   readonly #seed: number;
   #spare: number | null = null;
 
   constructor(seed: number) {
     this.#seed = seed >>> 0;
     const sm = splitmix32(this.#seed);
-    this.#a = sm();
-    this.#b = sm();
-    this.#c = sm();
-    this.#d = sm();
-    if ((this.#a | this.#b | this.#c | this.#d) === 0) this.#a = 1;
+    const s = this.#s;
+    s[0] = sm();
+    s[1] = sm();
+    s[2] = sm();
+    s[3] = sm();
+    if ((s[0]! | s[1]! | s[2]! | s[3]!) === 0) s[0] = 1;
+  }
+
+  /** One xoshiro128** step: the output goes to `#s[4]`. */
+  #step(): void {
+    const s = this.#s;
+    const b = s[1]!;
+    s[4] = Math.imul(rotl(Math.imul(b, 5), 7), 9);
+    const t = b << 9;
+    s[2] = s[2]! ^ s[0]!;
+    s[3] = s[3]! ^ b;
+    s[1] = b ^ s[2]!;
+    s[0] = s[0]! ^ s[3]!;
+    s[2] = s[2]! ^ t;
+    s[3] = rotl(s[3]!, 11);
   }
 
   nextU32(): number {
-    const r = Math.imul(rotl(Math.imul(this.#b, 5), 7), 9) >>> 0;
-    const t = this.#b << 9;
-    this.#c ^= this.#a;
-    this.#d ^= this.#b;
-    this.#b ^= this.#c;
-    this.#a ^= this.#d;
-    this.#c ^= t;
-    this.#d = rotl(this.#d, 11);
-    return r;
+    this.#step();
+    return this.#s[4]!;
   }
 
   float(): number {
-    return this.nextU32() / 4294967296;
+    this.#step();
+    return this.#s[4]! / 4294967296;
   }
 
   int(lo: number, hi: number): number {
-    return lo + Math.floor(this.float() * (hi - lo + 1));
+    this.#step();
+    return lo + Math.floor((this.#s[4]! / 4294967296) * (hi - lo + 1));
   }
 
   normal(): number {

@@ -1,25 +1,37 @@
 import type { Clock, TimerCallback } from "./clock.js";
 
-interface TimerEntry {
-  time: number;
-  seq: number;
-  handle: number;
-  fn: TimerCallback<unknown> | null;
-  arg: unknown;
-}
+/**
+ * Handles encode `gen * SLOTS + slot`: cancel finds its timer by index, with no map to update on
+ * every schedule (a Map insert and delete per timer was the clock's main cost on the I/O path).
+ */
+const SLOTS = 2 ** 24;
+/** Generations wrap below 2^29 so that handles stay exact integers (< 2^53). */
+const GENS = 2 ** 29;
+const INITIAL_CAPACITY = 64;
 
 /**
  * A discrete-event clock: time only moves when {@link VirtualClock.advance} (or a sibling) is called,
- * and timers run in (time, scheduling order). Entries are pooled so the I/O path schedules
- * completions without allocating.
+ * and timers run in (time, scheduling order).
+ *
+ * Timers live in slots (callback, argument, generation) reused through a free list, and the
+ * queue is a binary heap over parallel typed arrays of (time, sequence, slot): scheduling and
+ * firing allocate nothing, and sifting compares numbers in place instead of chasing objects.
+ * A cancelled timer stays in the heap, its slot marked empty, until it reaches the top.
  */
 export class VirtualClock implements Clock {
   #now = 0;
   #seq = 0;
-  #nextHandle = 1;
-  readonly #heap: TimerEntry[] = [];
-  readonly #byHandle = new Map<number, TimerEntry>();
-  readonly #pool: TimerEntry[] = [];
+  /** Heap of pending entries: time, scheduling sequence and slot, `#size` of them. */
+  #hTime = new Float64Array(INITIAL_CAPACITY);
+  #hSeq = new Float64Array(INITIAL_CAPACITY);
+  #hSlot = new Int32Array(INITIAL_CAPACITY);
+  #size = 0;
+  /** Per slot: the callback (null once fired or cancelled), its argument, its generation. */
+  readonly #fn: (TimerCallback<unknown> | null)[] = [];
+  readonly #arg: unknown[] = [];
+  readonly #gen: number[] = [];
+  /** Slots whose timer left the heap, ready for reuse. */
+  readonly #free: number[] = [];
   #live = 0;
 
   /** @param startNs initial time (default 0). */
@@ -33,24 +45,31 @@ export class VirtualClock implements Clock {
 
   schedule<T>(delayNs: number, fn: TimerCallback<T>, arg: T): number {
     const d = delayNs > 0 ? Math.round(delayNs) : 0;
-    const e = this.#pool.pop() ?? { time: 0, seq: 0, handle: 0, fn: null, arg: undefined };
-    e.time = this.#now + d;
-    e.seq = this.#seq++;
-    e.handle = this.#nextHandle++;
-    e.fn = fn as TimerCallback<unknown>;
-    e.arg = arg;
-    this.#push(e);
-    this.#byHandle.set(e.handle, e);
+    let slot = this.#free.pop();
+    if (slot === undefined) {
+      slot = this.#fn.length;
+      if (slot >= SLOTS) throw new RangeError(`more than ${SLOTS} timers pending`);
+      this.#fn.push(null);
+      this.#arg.push(undefined);
+      this.#gen.push(0);
+    }
+    const g = this.#gen[slot]! + 1;
+    const gen = g < GENS ? g : 1;
+    this.#gen[slot] = gen;
+    this.#fn[slot] = fn as TimerCallback<unknown>;
+    this.#arg[slot] = arg;
+    this.#push(this.#now + d, this.#seq++, slot);
     this.#live++;
-    return e.handle;
+    return gen * SLOTS + slot;
   }
 
   cancel(handle: number): boolean {
-    const e = this.#byHandle.get(handle);
-    if (!e || e.fn === null) return false;
-    e.fn = null;
-    e.arg = undefined;
-    this.#byHandle.delete(handle);
+    if (!(handle > 0)) return false;
+    const slot = handle % SLOTS;
+    if (slot >= this.#fn.length || this.#fn[slot] === null || this.#gen[slot] !== Math.floor(handle / SLOTS))
+      return false;
+    this.#fn[slot] = null;
+    this.#arg[slot] = undefined;
     this.#live--;
     return true;
   }
@@ -63,16 +82,18 @@ export class VirtualClock implements Clock {
   /** Time of the next pending timer, or undefined when none is pending. */
   nextTime(): number | undefined {
     this.#dropCancelled();
-    return this.#heap[0]?.time;
+    return this.#size > 0 ? this.#hTime[0] : undefined;
   }
 
-  /** Runs the next pending timer (moving time to it). Returns false when nothing is pending. */
-  runNext(): boolean {
+  /**
+   * Runs the next pending timer (moving time to it), if one is due at or before `untilNs`
+   * (default: any). Returns false when none is. A driving loop with a time limit needs no
+   * {@link VirtualClock.nextTime} per event (whose boxed double return allocates).
+   */
+  runNext(untilNs = Number.POSITIVE_INFINITY): boolean {
     this.#dropCancelled();
-    const e = this.#heap[0];
-    if (!e) return false;
-    this.#pop();
-    this.#fire(e);
+    if (this.#size === 0 || this.#hTime[0]! > untilNs) return false;
+    this.#fireTop();
     return true;
   }
 
@@ -80,10 +101,8 @@ export class VirtualClock implements Clock {
   runUntil(timeNs: number): void {
     for (;;) {
       this.#dropCancelled();
-      const e = this.#heap[0];
-      if (!e || e.time > timeNs) break;
-      this.#pop();
-      this.#fire(e);
+      if (this.#size === 0 || this.#hTime[0]! > timeNs) break;
+      this.#fireTop();
     }
     if (timeNs > this.#now) this.#now = timeNs;
   }
@@ -103,62 +122,85 @@ export class VirtualClock implements Clock {
     return n;
   }
 
-  #fire(e: TimerEntry): void {
-    const fn = e.fn;
-    const arg = e.arg;
-    this.#byHandle.delete(e.handle);
-    e.fn = null;
-    e.arg = undefined;
-    this.#pool.push(e);
-    if (fn === null) return;
+  /** Pops the top entry (a live timer) and runs it. */
+  #fireTop(): void {
+    const time = this.#hTime[0]!;
+    const slot = this.#popTop();
+    const fn = this.#fn[slot]!;
+    const arg = this.#arg[slot];
+    this.#fn[slot] = null;
+    this.#arg[slot] = undefined;
+    this.#free.push(slot);
     this.#live--;
-    if (e.time > this.#now) this.#now = e.time;
+    if (time > this.#now) this.#now = time;
     fn(arg);
   }
 
   #dropCancelled(): void {
-    const h = this.#heap;
-    while (h.length > 0 && h[0]!.fn === null) {
-      const e = this.#pop();
-      this.#pool.push(e);
-    }
+    while (this.#size > 0 && this.#fn[this.#hSlot[0]!] === null) this.#free.push(this.#popTop());
   }
 
-  #less(a: TimerEntry, b: TimerEntry): boolean {
-    return a.time < b.time || (a.time === b.time && a.seq < b.seq);
+  #grow(): void {
+    const cap = this.#hTime.length * 2;
+    const t = new Float64Array(cap);
+    const q = new Float64Array(cap);
+    const s = new Int32Array(cap);
+    t.set(this.#hTime);
+    q.set(this.#hSeq);
+    s.set(this.#hSlot);
+    this.#hTime = t;
+    this.#hSeq = q;
+    this.#hSlot = s;
   }
 
-  #push(e: TimerEntry): void {
-    const h = this.#heap;
-    let i = h.length;
-    h.push(e);
+  #push(time: number, seq: number, slot: number): void {
+    if (this.#size === this.#hTime.length) this.#grow();
+    const ht = this.#hTime;
+    const hq = this.#hSeq;
+    const hs = this.#hSlot;
+    let i = this.#size++;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      const pe = h[p]!;
-      if (!this.#less(e, pe)) break;
-      h[i] = pe;
+      const pt = ht[p]!;
+      // Earlier time first; equal times in scheduling order.
+      if (time > pt || (time === pt && seq > hq[p]!)) break;
+      ht[i] = pt;
+      hq[i] = hq[p]!;
+      hs[i] = hs[p]!;
       i = p;
     }
-    h[i] = e;
+    ht[i] = time;
+    hq[i] = seq;
+    hs[i] = slot;
   }
 
-  #pop(): TimerEntry {
-    const h = this.#heap;
-    const top = h[0]!;
-    const last = h.pop()!;
-    if (h.length > 0) {
+  /** Removes the top entry and returns its slot. */
+  #popTop(): number {
+    const ht = this.#hTime;
+    const hq = this.#hSeq;
+    const hs = this.#hSlot;
+    const top = hs[0]!;
+    const n = --this.#size;
+    if (n > 0) {
+      const lt = ht[n]!;
+      const lq = hq[n]!;
+      const ls = hs[n]!;
       let i = 0;
-      const n = h.length;
       for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        const c = r < n && this.#less(h[r]!, h[l]!) ? r : l;
-        if (!this.#less(h[c]!, last)) break;
-        h[i] = h[c]!;
+        let c = 2 * i + 1;
+        if (c >= n) break;
+        const r = c + 1;
+        if (r < n && (ht[r]! < ht[c]! || (ht[r] === ht[c] && hq[r]! < hq[c]!))) c = r;
+        const ct = ht[c]!;
+        if (ct > lt || (ct === lt && hq[c]! > lq)) break;
+        ht[i] = ct;
+        hq[i] = hq[c]!;
+        hs[i] = hs[c]!;
         i = c;
       }
-      h[i] = last;
+      ht[i] = lt;
+      hq[i] = lq;
+      hs[i] = ls;
     }
     return top;
   }

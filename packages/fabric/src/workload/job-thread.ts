@@ -674,7 +674,9 @@ export class JobThread {
 /** Uniform integer in [0, n), exact for n up to 2^53 (two 32-bit draws). */
 export function randBelow(rng: Rng, n: number): number {
   if (n <= 1) return 0;
-  if (n <= 4294967296) return Math.floor((rng.nextU32() / 4294967296) * n);
+  // int(0, n − 1) is floor(nextU32 / 2^32 · n), computed inside the generator: a small integer
+  // comes back instead of a boxed 32-bit draw (an allocation per I/O).
+  if (n <= 4294967296) return rng.int(0, n - 1);
   const hi = rng.nextU32() >>> 11;
   const lo = rng.nextU32();
   return Math.floor(((hi * 4294967296 + lo) / 9007199254740992) * n);

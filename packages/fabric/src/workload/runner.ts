@@ -254,13 +254,10 @@ export function runWorkload(options: RunWorkloadOptions): WorkloadReport {
   const run = startWorkload(options);
   const limit = clock.now() + (options.limitNs ?? DEFAULT_WORKLOAD_LIMIT_NS);
   while (!run.done) {
-    const next = clock.nextTime();
-    if (next === undefined) break;
-    if (next > limit) {
-      clock.runUntil(limit);
-      break;
-    }
-    clock.runNext();
+    if (clock.runNext(limit)) continue;
+    // Idle, or the next timer is past the limit (then time moves to the limit).
+    if (clock.nextTime() !== undefined) clock.runUntil(limit);
+    break;
   }
   if (!run.done) run.abandon();
   return run.report();
