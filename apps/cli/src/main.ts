@@ -5,6 +5,7 @@ import { conformanceCommand, demoCommand, type Out, oneShotCommand, scnCommand }
 import { defaultMachine } from "./app/one-shot.js";
 import { runShell } from "./app/shell.js";
 import { registerSimCommand } from "./commands/sim.js";
+import { registerTuiCommand } from "./commands/tui.js";
 import { MachineFactory } from "./machine/plugins.js";
 
 const out: Out = {
@@ -96,6 +97,7 @@ async function main(argv: readonly string[]): Promise<void> {
     });
 
   registerSimCommand(program, finish);
+  registerTuiCommand(program, finish);
 
   await program.parseAsync([...argv]);
 }
