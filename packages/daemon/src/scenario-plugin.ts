@@ -10,6 +10,7 @@ import type { Host, VirtualClock } from "@mp/dm-core";
 import { parseMultipathdArgs, renderClientOutcome } from "./cli/client.js";
 import { loadConfig } from "./config/config.js";
 import { createLibmpContext } from "./libmultipath/context.js";
+import { LAB_CPU_COSTS } from "./libmultipath/cpu.js";
 import { Logger, stderrWithTimeSink } from "./libmultipath/log.js";
 import { multipathU } from "./libmultipath/valid.js";
 import { runMultipath } from "./multipath-tool/main.js";
@@ -74,8 +75,8 @@ function running(st: MachineDaemons): Multipathd | null {
   return d !== null && d.state() !== "shutdown" ? d : null;
 }
 
-/** The fork/exec of a client process: the daemon's threads run meanwhile. */
-const PROCESS_START_NS = 500_000;
+/** The scenario machines model the kernel lab, so their processes cost what they cost there. */
+const COSTS = LAB_CPU_COSTS;
 
 /** Installs the `multipathd` and `multipath` commands and the udev rule on a machine. */
 export const scenarioPlugin = {
@@ -100,7 +101,7 @@ export const scenarioPlugin = {
         }
         if (inv.mode === "interactive") return 0;
         if (inv.mode === "daemon") {
-          await ctx.sleep(PROCESS_START_NS);
+          await ctx.sleep(COSTS.processStart);
           if (running(st) !== null) return inv.foreground ? 1 : 0;
           const d = createMultipathd({
             host,
@@ -108,9 +109,8 @@ export const scenarioPlugin = {
             verbosity: inv.verbosity,
             bindingsReadOnly: inv.bindingsReadOnly,
             pollDmevents: inv.pollDmevents,
-            ...(inv.foreground
-              ? { logSink: stderrWithTimeSink((t) => ctx.io.stderr(t)) }
-              : {}),
+            cpu: COSTS,
+            ...(inv.foreground ? { logSink: stderrWithTimeSink((t) => ctx.io.stderr(t)) } : {}),
           });
           st.current = d;
           void d.start();
@@ -119,7 +119,7 @@ export const scenarioPlugin = {
         }
         const d = running(st);
         if (d === null) {
-          await ctx.sleep(PROCESS_START_NS);
+          await ctx.sleep(COSTS.processStart);
           const r = renderClientOutcome({ kind: "connect-failed" });
           ctx.io.stdout(r.stdout);
           return r.exitCode;
@@ -139,12 +139,12 @@ export const scenarioPlugin = {
       run: async (argv, ctx) => {
         const host = ctx.machine.services.host;
         if (!host) return 1;
-        await ctx.sleep(PROCESS_START_NS);
         const d = running(st);
         return runMultipath(argv, {
           host,
           io: ctx.io,
           multipathd: d === null ? null : (cmd) => d.request(cmd),
+          cpu: COSTS,
         });
       },
     });

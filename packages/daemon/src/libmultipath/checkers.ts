@@ -27,7 +27,11 @@ function condlog(log: Logger): (prio: number, msg: string) => void {
 }
 
 /** A checker factory over a registry (default: multipath-tools 0.9.4's checkers). */
-export function checkerFactory(host: Host, log: Logger, registry: CheckerRegistry = createDefaultCheckers()): CheckerFactory {
+export function checkerFactory(
+  host: Host,
+  log: Logger,
+  registry: CheckerRegistry = createDefaultCheckers(),
+): CheckerFactory {
   const env = { host, log: condlog(log) };
   const loaded = new Set<string>();
   return {
@@ -37,7 +41,8 @@ export function checkerFactory(host: Host, log: Logger, registry: CheckerRegistr
       if (!loaded.has(cls.name)) {
         loaded.add(cls.name);
         log.log(3, `loading /lib/multipath/libcheck${cls.name}.so checker`);
-        if (cls.msgtable.length > 0) log.log(4, `checker ${cls.name}: message table size = ${cls.msgtable.length}`);
+        if (cls.msgtable.length > 0)
+          log.log(4, `checker ${cls.name}: message table size = ${cls.msgtable.length}`);
       }
       const c = createChecker(cls, { dev: target.dev, devt: target.devt }, env, {
         timeout: options.timeout,
@@ -78,7 +83,8 @@ export function prioritizerFactory(
 export function aluaProbes(host: Host, log: Logger): AluaProbes {
   const l = condlog(log);
   return {
-    targetPortGroupSupport: (t, timeoutMs, done) => getTargetPortGroupSupport(host, t as PrioPath, timeoutMs, l, done),
+    targetPortGroupSupport: (t, timeoutMs, done) =>
+      getTargetPortGroupSupport(host, t as PrioPath, timeoutMs, l, done),
     targetPortGroup: (t, timeoutMs, done) => getTargetPortGroup(host, t as PrioPath, timeoutMs, l, done),
     asymmetricAccessState: (t, tpg, timeoutMs, done) =>
       getAsymmetricAccessState(host, t as PrioPath, tpg, timeoutMs, l, done),

@@ -59,7 +59,6 @@ import {
   updatePathGroupPrios,
 } from "../structs/structs-vec.js";
 import { getUserFriendlyWwid } from "./alias.js";
-import { getPrkey } from "./prkey.js";
 import { confCheckint, kernelVersions, type LibmpContext } from "./context.js";
 import {
   CoalesceResult,
@@ -91,6 +90,7 @@ import {
 } from "./discovery.js";
 import { assembleMap } from "./dmparser.js";
 import { groupPaths } from "./pgpolicies/index.js";
+import { getPrkey } from "./prkey.js";
 import { sysfsSetScsiTmo } from "./scsi-tmo.js";
 import { type MpMap, type MpPath, type MpPathGroup, mapName } from "./structs.js";
 import { addMapWithPath, extractHweFromPath, orphanPath, removeMap, verifyPaths } from "./structs-vec.js";
@@ -134,25 +134,14 @@ function queueModeCode(q: QueueModeName): number {
   return q === "bio" ? QueueMode.BIO : q === "rq" ? QueueMode.RQ : QueueMode.UNDEF;
 }
 
-/** A path's stable identity for `pgcmp` (upstream XORs the `struct path` pointers). */
-const pathIds = new WeakMap<MpPath, number>();
-let nextPathId = 0x1000;
-function pathId(pp: MpPath): number {
-  let id = pathIds.get(pp);
-  if (id === undefined) {
-    nextPathId = (nextPathId + 0x9e3779b1) >>> 0;
-    id = nextPathId;
-    pathIds.set(pp, id);
-  }
-  return id;
-}
-
-/** `compute_pgid`. */
-export function computePgid(pg: MpPathGroup): number {
-  let id = pg.id;
-  for (const pp of pg.paths) id = (id ^ pathId(pp)) >>> 0;
-  pg.id = id;
-  return id;
+/**
+ * Upstream's group id is the XOR of the member `struct path` pointers, so two groups have equal
+ * ids exactly when they hold the same paths: compared here as sets.
+ */
+function samePgid(pg: MpPathGroup, cpg: MpPathGroup): boolean {
+  if (pg.paths.length !== cpg.paths.length) return false;
+  for (const pp of cpg.paths) if (!pg.paths.includes(pp)) return false;
+  return true;
 }
 
 /** `dh_state` of the path's SCSI device (what `select_hwhandler` retains). */
@@ -332,9 +321,8 @@ function pathcmp(pg: MpPathGroup, cpg: MpPathGroup): number {
 function pgcmp(mpp: MpMap, cmpp: MpMap): number {
   let r = 0;
   for (const pg of mpp.pg) {
-    computePgid(pg);
     for (const cpg of cmpp.pg) {
-      if (pg.id === cpg.id && pathcmp(pg, cpg) === 0) {
+      if (samePgid(pg, cpg) && pathcmp(pg, cpg) === 0) {
         r = 0;
         break;
       }
@@ -536,7 +524,12 @@ function emitMap(
 }
 
 /** `domap`: carries out `mpp.action` in device-mapper. */
-export async function domap(ctx: LibmpContext, mpp: MpMap, params: string, isDaemon: boolean): Promise<number> {
+export async function domap(
+  ctx: LibmpContext,
+  mpp: MpMap,
+  params: string,
+  isDaemon: boolean,
+): Promise<number> {
   const alias = mapName(mpp);
   if (mpp.action === MapAction.DRY_RUN) {
     ctx.stdout?.(formatMultipathTopology(mpp, ctx.log.verbosity, ctx.printEnv));

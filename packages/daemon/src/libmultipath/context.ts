@@ -9,6 +9,7 @@ import type { ConfigLog } from "../config/log.js";
 import { type KernelVersions, parseKernelRelease, type Version3 } from "../config/propsel.js";
 import type { Config } from "../config/structs.js";
 import type { PrintEnv } from "../print/print-env.js";
+import { type CpuCosts, LAB_CPU_COSTS } from "./cpu.js";
 import { EventHub } from "./events.js";
 import type { Logger } from "./log.js";
 import type { AluaProbes, CheckerFactory, PrioritizerFactory } from "./plugins.js";
@@ -47,6 +48,8 @@ export interface LibmpContext {
   stdout?: ((text: string) => void) | undefined;
   /** Sysfs lookups for the printers. */
   readonly printEnv: PrintEnv;
+  /** Virtual time this process's work costs (see cpu.ts). */
+  readonly cpu: CpuCosts;
 }
 
 /** Options of {@link createLibmpContext}. */
@@ -60,6 +63,8 @@ export interface LibmpContextOptions {
   readonly isDaemon: boolean;
   readonly bindingsReadOnly?: boolean;
   readonly events?: EventHub;
+  /** Default: the kernel lab's costs. */
+  readonly cpu?: CpuCosts;
 }
 
 /** A fresh context. */
@@ -81,6 +86,7 @@ export function createLibmpContext(opts: LibmpContextOptions): LibmpContext {
     cookieSeq: 0,
     events: opts.events ?? new EventHub(),
     printEnv: sysfsPrintEnv(opts.host),
+    cpu: opts.cpu ?? LAB_CPU_COSTS,
   };
 }
 

@@ -102,6 +102,8 @@ export const MAPGCINT = 5;
 /** dm udev flags multipath passes in the cookie (libdevmapper + multipath's own). */
 export const DmUdevFlag = {
   DISABLE_LIBRARY_FALLBACK: 0x0020,
+  /** DM_UDEV_PRIMARY_SOURCE_FLAG: libdevmapper adds it to every cookie it sets. */
+  PRIMARY_SOURCE: 0x0040,
   /** MPATH_UDEV_RELOAD_FLAG = DM_SUBSYSTEM_UDEV_FLAG0. */
   MPATH_RELOAD: 0x0100,
   /** MPATH_UDEV_NO_KPARTX_FLAG = DM_SUBSYSTEM_UDEV_FLAG1. */

@@ -4,6 +4,7 @@
  * target (`fail_path`, `reinstate_path`, `switch_group`, `queue_if_no_path` …), and reading maps
  * back (`dm_get_map`, `dm_get_status`, `dm_is_mpath`, `dm_get_maps`).
  */
+
 import {
   type DmInfo,
   type DmRef,
@@ -17,6 +18,7 @@ import {
 import { createMapDmInfo, type MapDmInfo, WWID_SIZE } from "../structs/structs.js";
 import { countActivePendingPaths } from "../structs/structs-vec.js";
 import type { LibmpContext } from "./context.js";
+import { spendCpu } from "./cpu.js";
 import {
   DEFERRED_REMOVE_IN_PROGRESS,
   DM_UDEV_FLAGS_SHIFT,
@@ -55,7 +57,9 @@ function logError(ctx: LibmpContext, level: 0 | 1 | 2 | 3, func: string, task: n
 /** A DM cookie carrying udev flags (`dm_task_set_cookie`). */
 function cookie(ctx: LibmpContext, udevFlags: number): number {
   ctx.cookieSeq = (ctx.cookieSeq + 1) & 0xffff;
-  return ((udevFlags & 0xffff) << DM_UDEV_FLAGS_SHIFT) | (0xd4d0 | (ctx.cookieSeq & 0xf));
+  // dm_task_set_cookie marks every event libdevmapper causes as its own (the primary source).
+  const flags = (udevFlags | DmUdevFlag.PRIMARY_SOURCE) & 0xffff;
+  return flags * 2 ** DM_UDEV_FLAGS_SHIFT + (0xd4d0 | (ctx.cookieSeq & 0xf));
 }
 
 /** `struct dm_info` → the daemon's `MapDmInfo`. */
@@ -266,6 +270,7 @@ export async function dmSimplecmd(
   udevFlags: number,
   deferredRemove = 0,
 ): Promise<boolean> {
+  await spendCpu(ctx.clock, ctx.cpu.dmIoctl);
   const udevWait = (needSync || udevFlags !== 0) && (task === DmTask.RESUME || task === DmTask.REMOVE);
   const ck = udevWait ? cookie(ctx, DmUdevFlag.DISABLE_LIBRARY_FALLBACK | udevFlags) : undefined;
   let r: DmResult<DmInfo>;
@@ -314,6 +319,7 @@ async function dmAddmap(
   ro: boolean,
   udevFlags: number,
 ): Promise<{ ok: boolean; errno: number }> {
+  await spendCpu(ctx.clock, ctx.cpu.dmIoctl);
   const alias = mapAlias(mpp);
   if (task === DmTask.CREATE && mpp.wwid.length === 0) {
     ctx.log.log(1, `${alias}: refusing to create map with empty WWID`);
@@ -408,6 +414,7 @@ export async function dmRename(
   delim: string | undefined,
   skipKpartx: number,
 ): Promise<boolean> {
+  await spendCpu(ctx.clock, ctx.cpu.dmIoctl);
   if (!(await dmRenamePartmaps(ctx, oldName, newName, delim))) return false;
   const flags =
     DmUdevFlag.DISABLE_LIBRARY_FALLBACK | (skipKpartx === Ynu.ON ? DmUdevFlag.MPATH_NO_KPARTX : 0);
@@ -471,7 +478,12 @@ async function partmapInUse(ctx: LibmpContext, name: string, count?: { n: number
   return false;
 }
 
-function dmRemovePartmaps(ctx: LibmpContext, name: string, needSync: boolean, deferred: number): Promise<boolean> {
+function dmRemovePartmaps(
+  ctx: LibmpContext,
+  name: string,
+  needSync: boolean,
+  deferred: number,
+): Promise<boolean> {
   return forEachPartmap(ctx, name, async (p) => {
     if (dmGetOpencount(ctx, p)) {
       await dmRemovePartmaps(ctx, p, needSync, deferred);
@@ -555,7 +567,8 @@ export async function dmFlushMapGeneric(
       return 0;
     }
     ctx.log.log(2, `failed to remove multipath map ${name}`);
-    if (needSuspend && queueIfNoPath !== -1) await dmSimplecmd(ctx, DmTask.RESUME, name, true, true, udevFlags);
+    if (needSuspend && queueIfNoPath !== -1)
+      await dmSimplecmd(ctx, DmTask.RESUME, name, true, true, udevFlags);
   } while (left-- > 0);
   if (queueIfNoPath === 1) dmQueueIfNoPath(ctx, name, true);
   return 1;

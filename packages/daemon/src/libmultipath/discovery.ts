@@ -43,6 +43,7 @@ import {
 } from "../structs/structs.js";
 import { pathProtocolName } from "../structs/structs-vec.js";
 import { confCheckint, type LibmpContext } from "./context.js";
+import { spendCpu } from "./cpu.js";
 import { DI, PathinfoResult, Ynu } from "./defaults.js";
 import { CHECK_WAIT, type PathChecker, type PrioTarget, RTPG_INQUIRY_FAILED } from "./plugins.js";
 import { allocPath, type MpPath } from "./structs.js";
@@ -871,6 +872,7 @@ export function pathinfoNoIo(ctx: LibmpContext, pp: MpPath, mask: number): Pathi
 
 /** `pathinfo()`: fills in what `mask` asks for; may send SCSI commands. */
 export async function pathinfo(ctx: LibmpContext, pp: MpPath, mask: number): Promise<PathinfoResult> {
+  if (mask & DI.SYSFS) await spendCpu(ctx.clock, ctx.cpu.pathinfo);
   const pre = pathinfoPrefix(ctx, pp, mask);
   if (typeof pre === "number") return pre;
   const pathState = pre.pathState;

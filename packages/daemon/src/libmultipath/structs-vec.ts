@@ -6,6 +6,7 @@
  * checker's), queueing (`set_no_path_retry` & co. through {@link queueingTransition}),
  * `add_map_with_path` and `verify_paths`.
  */
+
 import { findMpe, usedHwEntries } from "../config/config.js";
 import { selectAlias } from "../config/propsel.js";
 import type { HwEntry } from "../config/structs.js";
@@ -20,6 +21,7 @@ import {
 } from "../structs/structs-vec.js";
 import { aliasBindings } from "./alias.js";
 import { confCheckint, type LibmpContext } from "./context.js";
+import { spendCpu } from "./cpu.js";
 import { DI, Dmp, PathinfoResult } from "./defaults.js";
 import { dmFailPath, dmGetMap, dmGetStatus, dmQueueIfNoPath, dmReinstatePath } from "./devmapper.js";
 import { freePath, pathInSysfs, pathinfo, pathinfoNoIo, udevDeviceByDevt } from "./discovery.js";
@@ -431,6 +433,7 @@ export function syncMapState(ctx: LibmpContext, mpp: MpMap): void {
  */
 export async function adoptPaths(ctx: LibmpContext, pathvec: MpPath[], mpp: MpMap | null): Promise<boolean> {
   if (mpp === null) return true;
+  await spendCpu(ctx.clock, ctx.cpu.setupMap);
   updateMppPaths(mpp, pathvec);
   const key = mpp.wwid.slice(0, WWID_SIZE);
   for (const pp of [...pathvec]) {

@@ -7,9 +7,9 @@ import type { LibmpContext } from "./context.js";
 import { DI, PathinfoResult } from "./defaults.js";
 import { dmMapPresent } from "./devmapper.js";
 import { pathinfoNoIo } from "./discovery.js";
-import { allocPath, type MpPath } from "./structs.js";
-import { isFailedWwid, lookupWwid, WwidFailed, WWIDS_FILE_HEADER } from "./wwids.js";
 import { openFile } from "./file.js";
+import { allocPath, type MpPath } from "./structs.js";
+import { isFailedWwid, lookupWwid, WWIDS_FILE_HEADER, WwidFailed } from "./wwids.js";
 
 /** `enum is_path_valid_result`. */
 export const PathValid = {
@@ -64,7 +64,8 @@ export function isPathValid(
   if (r !== PathinfoResult.OK) return PathValid.ERROR;
   if (pp.wwid === "") return PathValid.NOT_VALID;
   const failed = isFailedWwid(ctx, pp.wwid);
-  if (failed !== WwidFailed.IS_NOT_FAILED) return failed === WwidFailed.IS_FAILED ? PathValid.NOT_VALID : PathValid.ERROR;
+  if (failed !== WwidFailed.IS_NOT_FAILED)
+    return failed === WwidFailed.IS_FAILED ? PathValid.NOT_VALID : PathValid.ERROR;
   if (conf.findMultipaths === "greedy") return PathValid.VALID;
   const f = openFile(ctx, conf.wwidsFile, WWIDS_FILE_HEADER);
   if (f !== null && lookupWwid(f.text, pp.wwid)) return PathValid.VALID_NO_CHECK;
@@ -74,7 +75,11 @@ export function isPathValid(
 }
 
 /** `multipath -u` for a device: 0 (not a path), 1 (a path), 2 (maybe: find_multipaths smart). */
-export function multipathU(ctx: LibmpContext, name: string, multipathdRunning: () => boolean): "0" | "1" | "2" {
+export function multipathU(
+  ctx: LibmpContext,
+  name: string,
+  multipathdRunning: () => boolean,
+): "0" | "1" | "2" {
   const pp = allocPath();
   const r = isPathValid(ctx, name, pp, multipathdRunning);
   switch (r) {

@@ -5,16 +5,25 @@
  * `-C`, `-U`) and dump the configuration (`-t`, `-T`), with the real tool's output, messages
  * (stderr, `<monotonic time> | ` prefix) and exit statuses.
  */
+
 import type { CheckerRegistry, PrioritizerRegistry } from "@mp/checkers";
 import { createRng, devMajor, type Host, type Rng } from "@mp/dm-core";
 import type { ClientOutcome } from "../cli/client.js";
+import { MULTIPATH_TOOLS_VERSION } from "../cli/help.js";
 import { loadConfig, multipathToolConfig } from "../config/config.js";
 import { printConfig } from "../config/print-config.js";
 import type { PgPolicyName } from "../config/structs.js";
 import { checkAliasSettings, validAlias } from "../libmultipath/alias.js";
 import { aluaProbes, checkerFactory, prioritizerFactory } from "../libmultipath/checkers.js";
-import { coalescePaths, type DevType, filterDevnode, getRefwwid, reinstatePaths } from "../libmultipath/configure.js";
+import {
+  coalescePaths,
+  type DevType,
+  filterDevnode,
+  getRefwwid,
+  reinstatePaths,
+} from "../libmultipath/configure.js";
 import { createLibmpContext, type LibmpContext } from "../libmultipath/context.js";
+import { type CpuCosts, type CpuProfile, cpuCosts, spendCpu } from "../libmultipath/cpu.js";
 import { CoalesceResult, DI, Dmp, ForceReload, MpathCmd, PathinfoResult } from "../libmultipath/defaults.js";
 import {
   dmFlushMaps,
@@ -24,18 +33,22 @@ import {
   dmMapname,
   dmSuspendAndFlushMap,
 } from "../libmultipath/devmapper.js";
-import { freePath, pathDiscovery, pathinfo, udevBlockDevice, udevDeviceByDevt } from "../libmultipath/discovery.js";
+import {
+  freePath,
+  pathDiscovery,
+  pathinfo,
+  udevBlockDevice,
+  udevDeviceByDevt,
+} from "../libmultipath/discovery.js";
 import { Logger, stderrWithTimeSink } from "../libmultipath/log.js";
 import { pgPolicyId, pgPolicyName } from "../libmultipath/pgpolicies/index.js";
-import { getUsedHwes, removeMap, updateMultipathTable } from "../libmultipath/structs-vec.js";
 import { allocPath, type MpMap, type MpPath } from "../libmultipath/structs.js";
+import { getUsedHwes, removeMap, updateMultipathTable } from "../libmultipath/structs-vec.js";
 import { isPathValid, PathValid } from "../libmultipath/valid.js";
 import { rememberWwid, removeWwid, replaceWwids } from "../libmultipath/wwids.js";
-import { MULTIPATH_TOOLS_VERSION } from "../cli/help.js";
 import { formatAllPaths } from "../print/status.js";
 import { formatMultipathTopology } from "../print/topology.js";
-import { PathState } from "../structs/path-state.js";
-import { DmPathState } from "../structs/path-state.js";
+import { DmPathState, PathState } from "../structs/path-state.js";
 import { WWID_SIZE } from "../structs/structs.js";
 import { selectPathGroup, updatePathGroupPrios } from "../structs/structs-vec.js";
 import { getopt } from "./getopt.js";
@@ -62,6 +75,8 @@ export interface MultipathToolEnv {
   readonly checkers?: CheckerRegistry;
   readonly prioritizers?: PrioritizerRegistry;
   readonly rng?: Rng;
+  /** What the run costs in virtual time (default: the kernel lab's). */
+  readonly cpu?: CpuProfile;
 }
 
 /** Exit statuses (`RTVL_*`). */
@@ -152,9 +167,21 @@ function chop(s: string): string {
 
 /** Runs `multipath ARGS` (argv[0] is the program name). Returns the exit status. */
 export async function runMultipath(argv: readonly string[], env: MultipathToolEnv): Promise<number> {
+  const cpu = cpuCosts(env.cpu);
+  await spendCpu(env.host.clock, cpu.processStart + cpu.toolInit);
+  const rc = await multipathMain(argv, env, cpu);
+  await spendCpu(env.host.clock, cpu.processExit);
+  return rc;
+}
+
+async function multipathMain(argv: readonly string[], env: MultipathToolEnv, cpu: CpuCosts): Promise<number> {
   const { host, io } = env;
   const progname = argv[0] ?? "multipath";
-  const logger = new Logger(host.clock, 2, stderrWithTimeSink((t) => io.stderr(t)));
+  const logger = new Logger(
+    host.clock,
+    2,
+    stderrWithTimeSink((t) => io.stderr(t)),
+  );
   // init_config: the configuration, as the tool uses it (no uevent retriggers, synchronous checkers).
   const loaded = loadConfig({ files: host.files, verbosity: 2 });
   const conf0 = loaded.ok ? multipathToolConfig(loaded.config) : null;
@@ -298,6 +325,7 @@ export async function runMultipath(argv: readonly string[], env: MultipathToolEn
     alua: aluaProbes(host, logger),
     isDaemon: false,
     bindingsReadOnly,
+    cpu,
   });
   ctx.allowQueueing = allowQueueing;
   ctx.pgpolicyFlag = pgpolicyFlag;
@@ -454,7 +482,11 @@ async function configure(
   // get_dm_mpvec
   const flags = cmd === MpathCmd.LIST_SHORT ? DI.NOIO : DI.ALL;
   for (const mpp of dmGetMaps(ctx)) {
-    if (refwwid !== null && refwwid.length > 0 && mpp.wwid.slice(0, WWID_SIZE) !== refwwid.slice(0, WWID_SIZE)) {
+    if (
+      refwwid !== null &&
+      refwwid.length > 0 &&
+      mpp.wwid.slice(0, WWID_SIZE) !== refwwid.slice(0, WWID_SIZE)
+    ) {
       log.log(3, `skip map ${mpp.alias}: out of scope`);
       removeMap(ctx, mpp, pathvec, null);
       continue;
@@ -497,7 +529,15 @@ async function configure(
     r = RTVL_OK;
     return finish();
   }
-  const rc = await coalescePaths(ctx, { pathvec, mpvec: curmp }, newmp, refwwid, forceReload, cmd, checkDaemon);
+  const rc = await coalescePaths(
+    ctx,
+    { pathvec, mpvec: curmp },
+    newmp,
+    refwwid,
+    forceReload,
+    cmd,
+    checkDaemon,
+  );
   r = rc === CoalesceResult.RETRY ? "retry" : rc === CoalesceResult.OK ? RTVL_OK : RTVL_FAIL;
   return finish();
 }
@@ -523,7 +563,8 @@ function checkPathValid(
     // find_multipaths smart: another path with the same WWID makes it valid at once.
     let others = 0;
     for (const ud of ctx.host.udev.enumerate({ subsystem: "block", devtype: "disk" }))
-      if (ud.sysname !== name && (ud.properties.get(pp.uidAttribute ?? "ID_SERIAL") ?? "") === pp.wwid) others++;
+      if (ud.sysname !== name && (ud.properties.get(pp.uidAttribute ?? "ID_SERIAL") ?? "") === pp.wwid)
+        others++;
     r = others > 0 ? PathValid.VALID : PathValid.NOT_VALID;
   }
   if (r !== PathValid.VALID && r !== PathValid.NOT_VALID) r = PathValid.NOT_VALID;
@@ -532,7 +573,11 @@ function checkPathValid(
 }
 
 /** `check_usable_paths` (`-C`, `-U`): 0 when the map has a path up and active in dm. */
-async function checkUsablePaths(ctx: LibmpContext, devpath: string | null, devType: DevType): Promise<number> {
+async function checkUsablePaths(
+  ctx: LibmpContext,
+  devpath: string | null,
+  devType: DevType,
+): Promise<number> {
   if (devpath === null) return 1;
   const name = devpath.replace(/^\/dev\//, "");
   const ud = devType === "devt" ? udevDeviceByDevt(ctx, devpath) : udevBlockDevice(ctx, name);

@@ -7,21 +7,21 @@
  * no_path_retry countdown, missing creation uevents, ghost_delay, partial paths).
  */
 import { NSEC_PER_SEC } from "@mp/dm-core";
-import { PathState } from "../structs/path-state.js";
-import { CHECKINT_UNDEF, FailbackMode, InitState, PgPolicy } from "../structs/structs.js";
-import { countActivePaths, selectPathGroup, updatePathGroupPrios } from "../structs/structs-vec.js";
-import { confCheckint, confMaxCheckint } from "../libmultipath/context.js";
 import { marginalCheckEnabled } from "../libmultipath/configure.js";
+import { confCheckint, confMaxCheckint } from "../libmultipath/context.js";
+import { spendCpu } from "../libmultipath/cpu.js";
 import { DI, Dmp, MAPGCINT, PathinfoResult } from "../libmultipath/defaults.js";
 import { freePath, getState, pathGetTpgs, pathinfo, pathOffline } from "../libmultipath/discovery.js";
+import { type MpMap, type MpPath, mapName } from "../libmultipath/structs.js";
 import {
   runQueueing,
   setNoPathRetry,
   syncMapState,
   updateMultipathStrings,
 } from "../libmultipath/structs-vec.js";
-import { type MpMap, type MpPath, mapName } from "../libmultipath/structs.js";
-import { checkerStateName } from "../structs/path-state.js";
+import { checkerStateName, PathState } from "../structs/path-state.js";
+import { CHECKINT_UNDEF, FailbackMode, InitState, PgPolicy } from "../structs/structs.js";
+import { countActivePaths, selectPathGroup, updatePathGroupPrios } from "../structs/structs-vec.js";
 import type { MultipathDaemon } from "./main.js";
 import { pathCheckTransition } from "./path-transition.js";
 
@@ -80,7 +80,8 @@ function checkPathReinstateState(d: MultipathDaemon, pp: MpPath): boolean {
     }
     return false;
   }
-  if (pp.state !== PathState.DOWN && pp.state !== PathState.SHAKY && pp.state !== PathState.TIMEOUT) return false;
+  if (pp.state !== PathState.DOWN && pp.state !== PathState.SHAKY && pp.state !== PathState.TIMEOUT)
+    return false;
   if (pp.pathFailures === 0) pp.sanPathErrForgetRate = mpp.sanPathErrForgetRate;
   pp.pathFailures++;
   if (pp.pathFailures > mpp.sanPathErrThreshold) {
@@ -121,7 +122,11 @@ async function updatePrio(d: MultipathDaemon, pp: MpPath, refreshAll: boolean): 
 }
 
 /** `need_switch_pathgroup`: the best group differs from the kernel's (never with failback manual). */
-export async function needSwitchPathgroup(d: MultipathDaemon, mpp: MpMap, refresh: boolean): Promise<boolean> {
+export async function needSwitchPathgroup(
+  d: MultipathDaemon,
+  mpp: MpMap,
+  refresh: boolean,
+): Promise<boolean> {
   if (refresh) for (const pg of mpp.pg) for (const pp of pg.paths) await pathinfo(d.ctx, pp, DI.PRIO);
   if (mpp.pg.length === 0 || mpp.paths.length === 0) return false;
   // select_path_group refreshes every group's priority as it goes.
@@ -135,7 +140,12 @@ export async function needSwitchPathgroup(d: MultipathDaemon, mpp: MpMap, refres
 /** `followover_should_failback`: the path is the first of the best group to come back. */
 function followoverShouldFailback(pp: MpPath): boolean {
   const mpp = pp.mpp!;
-  if (mpp.pgfailback !== -FailbackMode.FOLLOWOVER || mpp.pg.length === 0 || !pp.pgindex || pp.pgindex !== mpp.bestpg)
+  if (
+    mpp.pgfailback !== -FailbackMode.FOLLOWOVER ||
+    mpp.pg.length === 0 ||
+    !pp.pgindex ||
+    pp.pgindex !== mpp.bestpg
+  )
     return false;
   const pg = mpp.pg[pp.pgindex - 1]!;
   for (const pp1 of pg.paths) {
@@ -278,7 +288,8 @@ export async function checkPath(d: MultipathDaemon, pp: MpPath, ticks: number): 
         marginalChanged = true;
       }
     } else {
-      if (pp.marginal || pp.state === PathState.DELAYED) d.log.log(2, `${pp.dev}: path is no longer marginal`);
+      if (pp.marginal || pp.state === PathState.DELAYED)
+        d.log.log(2, `${pp.dev}: path is no longer marginal`);
       if (marginalPathgroups && pp.marginal) {
         pp.marginal = false;
         marginalChanged = true;
@@ -286,7 +297,9 @@ export async function checkPath(d: MultipathDaemon, pp: MpPath, ticks: number): 
     }
   }
   const disableReinstate =
-    newstate === PathState.GHOST && countActivePaths(pp.mpp) === 0 && (await pathGetTpgs(ctx, pp)) === TPGS_IMPLICIT;
+    newstate === PathState.GHOST &&
+    countActivePaths(pp.mpp) === 0 &&
+    (await pathGetTpgs(ctx, pp)) === TPGS_IMPLICIT;
   const oldstate = pp.state;
   const [out, fx] = pathCheckTransition(
     {
@@ -355,10 +368,7 @@ export async function checkPath(d: MultipathDaemon, pp: MpPath, ticks: number): 
     await d.reloadAndSyncMap(m, !out.newPathUp);
   } else if (await needSwitchPathgroup(d, m, false)) {
     if (m.pgfailback > 0 && (out.newPathUp || m.failbackTick <= 0)) m.failbackTick = m.pgfailback + 1;
-    else if (
-      m.pgfailback === -FailbackMode.IMMEDIATE ||
-      (out.chkrNewPathUp && followoverShouldFailback(pp))
-    )
+    else if (m.pgfailback === -FailbackMode.IMMEDIATE || (out.chkrNewPathUp && followoverShouldFailback(pp)))
       d.switchPathgroup(m);
   }
   return 1;
@@ -408,7 +418,12 @@ async function ghostDelayTick(d: MultipathDaemon): Promise<void> {
 /** `partial_retrigger_tick`: partial paths get another uevent. */
 function partialRetriggerTick(d: MultipathDaemon): void {
   for (const pp of d.vecs.pathvec) {
-    if (pp.initialized === InitState.PARTIAL && pp.udev !== null && pp.partialRetriggerDelay > 0 && --pp.partialRetriggerDelay === 0) {
+    if (
+      pp.initialized === InitState.PARTIAL &&
+      pp.udev !== null &&
+      pp.partialRetriggerDelay > 0 &&
+      --pp.partialRetriggerDelay === 0
+    ) {
       if (d.host.sysfs.write(`${pp.udev.syspath}/uevent`, "change") !== 0)
         d.log.log(2, `${pp.dev}: failed to trigger change event`);
     }
@@ -446,6 +461,7 @@ export async function checkerloop(d: MultipathDaemon): Promise<void> {
           i++;
         }
         let checked = 0;
+        let spent = 0;
         let yielded = false;
         for (; i < d.vecs.pathvec.length; i++) {
           const pp = d.vecs.pathvec[i]!;
@@ -457,13 +473,17 @@ export async function checkerloop(d: MultipathDaemon): Promise<void> {
             if (at >= 0) d.vecs.pathvec.splice(at, 1);
             freePath(pp);
             i--;
-          } else numPaths += rc;
+          } else {
+            numPaths += rc;
+            spent += rc;
+          }
           if (++checked % 128 === 0 && d.lock.hasWaiters && d.clock.now() - chkStart >= NSEC_PER_SEC) {
             yielded = true;
             break;
           }
         }
         if (!yielded) finished = true;
+        await spendCpu(d.clock, spent * d.ctx.cpu.checkPath);
       } finally {
         release();
       }
@@ -486,10 +506,16 @@ export async function checkerloop(d: MultipathDaemon): Promise<void> {
     }
     const took = d.clock.now() - start;
     if (numPaths) {
-      d.log.log(4, `checked ${numPaths} path${numPaths > 1 ? "s" : ""} in ${(took / NSEC_PER_SEC).toFixed(6)} secs`);
+      d.log.log(
+        4,
+        `checked ${numPaths} path${numPaths > 1 ? "s" : ""} in ${(took / NSEC_PER_SEC).toFixed(6)} secs`,
+      );
       const secs = Math.floor(took / NSEC_PER_SEC);
       if (secs > confMaxCheckint(d.ctx))
-        d.log.log(1, `path checkers took longer than ${secs} seconds, consider increasing max_polling_interval`);
+        d.log.log(
+          1,
+          `path checkers took longer than ${secs} seconds, consider increasing max_polling_interval`,
+        );
     }
     if (d.daemonState() === "shutdown") break;
     d.postConfigState("idle");

@@ -9,6 +9,38 @@ import { findMpe } from "../config/config.js";
 import { printBlacklistReport, printConfig, printDevices } from "../config/print-config.js";
 import { selectNoPathRetry, selectReservationKey } from "../config/propsel.js";
 import { noPathRetryCode } from "../config/structs.js";
+import { coalescePaths, domap, getRefwwid, setupMap } from "../libmultipath/configure.js";
+import {
+  DI,
+  Domap,
+  ForceReload,
+  MpathCmd,
+  PathinfoResult,
+  RemovePath,
+  Ynu,
+} from "../libmultipath/defaults.js";
+import {
+  DmTask,
+  dmFailPath,
+  dmFlushMaps,
+  dmGetInfo,
+  dmGetMajorMinor,
+  dmMapname,
+  dmReinstatePath,
+  dmSimplecmd,
+  dmSwitchgroup,
+} from "../libmultipath/devmapper.js";
+import {
+  getUid,
+  pathinfo,
+  storePathinfo,
+  sysfsGetTimeout,
+  udevDeviceByDevt,
+} from "../libmultipath/discovery.js";
+import { getPrkey, parsePrkeyFlags, setPrkey } from "../libmultipath/prkey.js";
+import { type MpMap, type MpPath, mapName } from "../libmultipath/structs.js";
+import { getUsedHwes, setNoPathRetry, syncMapState, updateMppPaths } from "../libmultipath/structs-vec.js";
+import { sysfsGetSize } from "../libmultipath/sysfs.js";
 import { PathState } from "../structs/path-state.js";
 import { InitState, MapAction, NoPathRetry, WWID_SIZE } from "../structs/structs.js";
 import {
@@ -22,24 +54,6 @@ import {
   findPathByDevt,
   scanDmMinor,
 } from "../structs/structs-vec.js";
-import { coalescePaths, getRefwwid, setupMap, domap } from "../libmultipath/configure.js";
-import { DI, Domap, ForceReload, MpathCmd, PathinfoResult, RemovePath, Ynu } from "../libmultipath/defaults.js";
-import {
-  DmTask,
-  dmFailPath,
-  dmFlushMaps,
-  dmGetInfo,
-  dmGetMajorMinor,
-  dmMapname,
-  dmReinstatePath,
-  dmSimplecmd,
-  dmSwitchgroup,
-} from "../libmultipath/devmapper.js";
-import { getUid, pathinfo, storePathinfo, sysfsGetTimeout, udevDeviceByDevt } from "../libmultipath/discovery.js";
-import { setPrkey, parsePrkeyFlags, getPrkey } from "../libmultipath/prkey.js";
-import { setNoPathRetry, syncMapState, updateMppPaths, getUsedHwes } from "../libmultipath/structs-vec.js";
-import { type MpMap, type MpPath, mapName } from "../libmultipath/structs.js";
-import { sysfsGetSize } from "../libmultipath/sysfs.js";
 import type { MultipathDaemon } from "./main.js";
 
 const OK: HandlerResult = { ok: true };
@@ -64,7 +78,9 @@ export function createShowSource(d: MultipathDaemon): ShowSource {
 /** `find_mp_by_minor` for `dm-N`, else by alias (the handlers that do not use `find_mp_by_str`). */
 function findMapMinorOrAlias(d: MultipathDaemon, name: string): MpMap | null {
   const minor = scanDmMinor(name);
-  return (minor !== null ? findMpByMinor(d.vecs.mpvec, minor) : findMpByAlias(d.vecs.mpvec, name)) as MpMap | null;
+  return (
+    minor !== null ? findMpByMinor(d.vecs.mpvec, minor) : findMpByAlias(d.vecs.mpvec, name)
+  ) as MpMap | null;
 }
 
 function findPathArg(d: MultipathDaemon, param: string): MpPath | null {
@@ -110,7 +126,8 @@ export function createEffectHandlers(d: MultipathDaemon): EffectHandlers {
     });
     if (s.value !== undefined) mpp.noPathRetry = noPathRetryCode(s.value);
     // Not for "fail": restorequeueing never disabled queueing.
-    if (mpp.noPathRetry !== NoPathRetry.UNDEF && mpp.noPathRetry !== NoPathRetry.FAIL) setNoPathRetry(d.ctx, mpp);
+    if (mpp.noPathRetry !== NoPathRetry.UNDEF && mpp.noPathRetry !== NoPathRetry.FAIL)
+      setNoPathRetry(d.ctx, mpp);
   };
 
   const disableQueueing = (mpp: MpMap): void => {
@@ -180,7 +197,8 @@ export function createEffectHandlers(d: MultipathDaemon): EffectHandlers {
         if (pp.mpp !== null) return OK;
       } else if (pp !== null) {
         const prev = pp.mpp;
-        if (prev === null) log(0, `Bug: ${pp.dev} was in INIT_REMOVED state without being a multipath member`);
+        if (prev === null)
+          log(0, `Bug: ${pp.dev} was in INIT_REMOVED state without being a multipath member`);
         pp.mpp = null;
         pp.initialized = InitState.NEW;
         pp.wwid = "";
@@ -254,7 +272,10 @@ export function createEffectHandlers(d: MultipathDaemon): EffectHandlers {
           log(3, `${param}: mapname not found for ${mm?.major ?? -1}:${mm?.minor ?? -1}`);
           const ref = await getRefwwid(ctx, MpathCmd.NONE, param, "devmap", d.vecs.pathvec);
           if (ref.wwid !== null) {
-            if ((await coalescePaths(ctx, d.vecs, d.vecs.mpvec, ref.wwid, ForceReload.NONE, MpathCmd.NONE)) !== 0)
+            if (
+              (await coalescePaths(ctx, d.vecs, d.vecs.mpvec, ref.wwid, ForceReload.NONE, MpathCmd.NONE)) !==
+              0
+            )
               log(2, `${param}: coalesce_paths failed`);
           }
         }
@@ -296,7 +317,13 @@ export function createEffectHandlers(d: MultipathDaemon): EffectHandlers {
       log(2, `${mapname}: switch to path group #${group} (operator)`);
       const rc = dmSwitchgroup(d.ctx, mapname, group);
       if (rc === 0 && d.events.active)
-        d.events.emit({ kind: "group-switch", timeNs: d.clock.now(), map: mapname, group, reason: "operator" });
+        d.events.emit({
+          kind: "group-switch",
+          timeNs: d.clock.now(),
+          map: mapname,
+          group,
+          reason: "operator",
+        });
       return r(rc);
     },
     reconfigure: () => {
@@ -527,7 +554,14 @@ function applyPrkey(d: MultipathDaemon, mpp: MpMap, key: bigint, flags: number):
   let ret = setPrkey(ctx, mpp.wwid, key, flags);
   if (ret === 0) {
     const sel = selectReservationKey(
-      { config: ctx.config, hwe: mpp.hwe, mpe: findMpe(ctx.config, mpp.wwid), alias: mapName(mpp), wwid: mpp.wwid, log: ctx.configLog },
+      {
+        config: ctx.config,
+        hwe: mpp.hwe,
+        mpe: findMpe(ctx.config, mpp.wwid),
+        alias: mapName(mpp),
+        wwid: mpp.wwid,
+        log: ctx.configLog,
+      },
       () => getPrkey(ctx, mpp.wwid),
     );
     if (sel === undefined) {

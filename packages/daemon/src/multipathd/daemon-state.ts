@@ -8,8 +8,9 @@
  * configure (or is remembered while configuring or running); a reconfigure that must wait for
  * udev is "delayed" until a map's creation uevent arrives.
  */
-import type { DaemonRunState } from "../print/status.js";
+
 import { ForceReload } from "../libmultipath/defaults.js";
+import type { DaemonRunState } from "../print/status.js";
 
 /** The run state record. */
 export interface RunState {
@@ -34,7 +35,11 @@ export type RunEvent =
   | { readonly kind: "unblock" };
 
 /** Effects: a state change to announce. */
-export type RunEffect = { readonly kind: "state-changed"; readonly from: DaemonRunState; readonly to: DaemonRunState };
+export type RunEffect = {
+  readonly kind: "state-changed";
+  readonly from: DaemonRunState;
+  readonly to: DaemonRunState;
+};
 
 /** The initial record. */
 export const INITIAL_RUN_STATE: RunState = { state: "init", pending: ForceReload.NONE, delayed: false };
@@ -52,7 +57,8 @@ export function runStateTransition(s: RunState, e: RunEvent): [RunState, RunEffe
     case "post":
       return [post(s, e.state, fx), fx];
     case "schedule-reconfigure": {
-      const type = s.pending === ForceReload.YES || e.type === ForceReload.YES ? ForceReload.YES : ForceReload.WEAK;
+      const type =
+        s.pending === ForceReload.YES || e.type === ForceReload.YES ? ForceReload.YES : ForceReload.WEAK;
       switch (s.state) {
         case "idle":
           return [post({ ...s, pending: type }, "configure", fx), fx];
@@ -69,7 +75,10 @@ export function runStateTransition(s: RunState, e: RunEvent): [RunState, RunEffe
       return [e.delay ? { ...s, delayed: true } : { ...s, pending: ForceReload.NONE, delayed: false }, fx];
     case "unblock":
       if (!s.delayed) return [s, fx];
-      return [s.state === "idle" ? post({ ...s, delayed: false }, "configure", fx) : { ...s, delayed: false }, fx];
+      return [
+        s.state === "idle" ? post({ ...s, delayed: false }, "configure", fx) : { ...s, delayed: false },
+        fx,
+      ];
     default: {
       const never: never = e;
       return never;

@@ -13,14 +13,34 @@ import { createRng, type Host, NSEC_PER_SEC, type Rng, type UdevEvent } from "@m
 import { filterDevnode, filterPath, filterWwid } from "../config/blacklist.js";
 import { findMpe, loadConfig } from "../config/config.js";
 import type { Config } from "../config/structs.js";
-import type { DaemonRunState } from "../print/status.js";
-import { DmPathState, PathState } from "../structs/path-state.js";
-import { InitState, MapAction, NoPathRetry, TPGS_UNDEF, WWID_SIZE } from "../structs/structs.js";
-import { countActivePaths, findMpByAlias, findMpByMinor, findMpByWwid, findPathByDev, pathcount } from "../structs/structs-vec.js";
 import { checkAliasSettings } from "../libmultipath/alias.js";
-import { pathIdentity, reinstatePaths, selectAction, setupMap, triggerPathUdevChange, domap, coalescePaths } from "../libmultipath/configure.js";
-import { confCheckint, createLibmpContext, type LibmpContext, setContextConfig } from "../libmultipath/context.js";
-import { DI, Dmp, Domap, ForceReload, MpathCmd, PathinfoResult, RemovePath, Ynu } from "../libmultipath/defaults.js";
+import { aluaProbes, checkerFactory, prioritizerFactory } from "../libmultipath/checkers.js";
+import {
+  coalescePaths,
+  domap,
+  pathIdentity,
+  reinstatePaths,
+  selectAction,
+  setupMap,
+  triggerPathUdevChange,
+} from "../libmultipath/configure.js";
+import {
+  confCheckint,
+  createLibmpContext,
+  type LibmpContext,
+  setContextConfig,
+} from "../libmultipath/context.js";
+import { type CpuProfile, cpuCosts, spendCpu } from "../libmultipath/cpu.js";
+import {
+  DI,
+  Dmp,
+  Domap,
+  ForceReload,
+  MpathCmd,
+  PathinfoResult,
+  RemovePath,
+  Ynu,
+} from "../libmultipath/defaults.js";
 import {
   dmCancelDeferredRemove,
   dmEnablegroup,
@@ -47,8 +67,8 @@ import {
   sysfsPathinfo,
 } from "../libmultipath/discovery.js";
 import { EventHub } from "../libmultipath/events.js";
-import { Logger, type LogSink, LogRing } from "../libmultipath/log.js";
-import { aluaProbes, checkerFactory, prioritizerFactory } from "../libmultipath/checkers.js";
+import { Logger, LogRing, type LogSink } from "../libmultipath/log.js";
+import { allocMultipath, type MpMap, type MpPath, mapName } from "../libmultipath/structs.js";
 import {
   addMapWithPath,
   adoptPaths,
@@ -64,14 +84,37 @@ import {
   updateQueueModeDelPath,
   verifyPaths,
 } from "../libmultipath/structs-vec.js";
-import { allocMultipath, type MpMap, type MpPath, mapName } from "../libmultipath/structs.js";
-import { checkerloop } from "./checkerloop.js";
 import { scsiDeviceParent, sysfsGetRo } from "../libmultipath/sysfs.js";
 import { getVpdSgio } from "../libmultipath/vpd.js";
 import { rememberWwid, shouldMultipath } from "../libmultipath/wwids.js";
-import { INITIAL_RUN_STATE, type RunEvent, type RunState, runStateTransition, wantsConfigure } from "./daemon-state.js";
+import type { DaemonRunState } from "../print/status.js";
+import { DmPathState, PathState } from "../structs/path-state.js";
+import { InitState, MapAction, NoPathRetry, TPGS_UNDEF, WWID_SIZE } from "../structs/structs.js";
+import {
+  countActivePaths,
+  findMpByAlias,
+  findMpByMinor,
+  findMpByWwid,
+  findPathByDev,
+  pathcount,
+} from "../structs/structs-vec.js";
+import { checkerloop } from "./checkerloop.js";
+import {
+  INITIAL_RUN_STATE,
+  type RunEvent,
+  type RunState,
+  runStateTransition,
+  wantsConfigure,
+} from "./daemon-state.js";
 import { AsyncLock } from "./lock.js";
-import { prepareUevents, toUevent, type Uevent, ueventEnv, ueventGetDiskRo, ueventIsMpath } from "./uevent.js";
+import {
+  prepareUevents,
+  toUevent,
+  type Uevent,
+  ueventEnv,
+  ueventGetDiskRo,
+  ueventIsMpath,
+} from "./uevent.js";
 
 /** multipathd's version string (`multipathd v0.9.4: start up`). */
 export const MULTIPATHD_VERSION = "0.9.4";
@@ -97,6 +140,8 @@ export interface MultipathDaemonOptions {
   readonly logSink?: LogSink;
   /** The configuration file (default `/etc/multipath.conf`). */
   readonly configFile?: string;
+  /** What its work costs in virtual time (default: the kernel lab's, see cpu.ts). */
+  readonly cpu?: CpuProfile;
 }
 
 /** `struct vectors`. */
@@ -165,7 +210,8 @@ export class MultipathDaemon {
     this.run = s;
     for (const f of fx) {
       this.log.log(4, `daemon state ${f.from} -> ${f.to}`);
-      if (this.events.active) this.events.emit({ kind: "daemon-state", timeNs: this.clock.now(), state: f.to });
+      if (this.events.active)
+        this.events.emit({ kind: "daemon-state", timeNs: this.clock.now(), state: f.to });
     }
     if (fx.length > 0 || e.kind === "schedule-reconfigure" || e.kind === "unblock") this.#wakeStateWaiters();
   }
@@ -277,11 +323,17 @@ export class MultipathDaemon {
       log: this.log,
       config: conf,
       checkers: checkerFactory(this.host, this.log, this.#opts.checkers),
-      prioritizers: prioritizerFactory(this.host, this.log, this.#opts.rng ?? createRng(`multipathd-${this.pid}`), this.#opts.prioritizers),
+      prioritizers: prioritizerFactory(
+        this.host,
+        this.log,
+        this.#opts.rng ?? createRng(`multipathd-${this.pid}`),
+        this.#opts.prioritizers,
+      ),
       alua: aluaProbes(this.host, this.log),
       isDaemon: true,
       bindingsReadOnly: this.#opts.bindingsReadOnly ?? false,
       events: this.events,
+      cpu: cpuCosts(this.#opts.cpu),
     });
     // The listener thread is up: the main loop may configure.
     this.postConfigState("configure");
@@ -344,7 +396,13 @@ export class MultipathDaemon {
       for (const mpp of this.vecs.mpvec) {
         dmQueueIfNoPath(this.ctx, mapName(mpp), false);
         if (this.events.active)
-          this.events.emit({ kind: "queueing", timeNs: this.clock.now(), map: mapName(mpp), enabled: false, reason: "shutdown" });
+          this.events.emit({
+            kind: "queueing",
+            timeNs: this.clock.now(),
+            map: mapName(mpp),
+            enabled: false,
+            reason: "shutdown",
+          });
       }
     }
     for (const mpp of [...this.vecs.mpvec]) removeMap(this.ctx, mpp, this.vecs.pathvec, this.vecs.mpvec);
@@ -399,7 +457,8 @@ export class MultipathDaemon {
   /** `remove_maps_and_stop_waiters`. */
   removeMapsAndStopWaiters(): void {
     this.watched.clear();
-    for (const mpp of [...this.vecs.mpvec]) removeMap(this.ctx, mpp, this.vecs.pathvec, this.vecs.mpvec, this.onRemoveMap);
+    for (const mpp of [...this.vecs.mpvec])
+      removeMap(this.ctx, mpp, this.vecs.pathvec, this.vecs.mpvec, this.onRemoveMap);
     this.vecs.mpvec = [];
   }
 
@@ -435,7 +494,8 @@ export class MultipathDaemon {
     if (this.shouldExit()) return 1;
     for (const mpp of mpvec) syncMapState(ctx, mpp);
     for (const mpp of mpvec) {
-      if (rememberWwid(ctx, mpp.wwid) === 1) for (const pg of mpp.pg) for (const pp of pg.paths) triggerPathUdevChange(ctx, pp, true);
+      if (rememberWwid(ctx, mpp.wwid) === 1)
+        for (const pg of mpp.pg) for (const pp of pg.paths) triggerPathUdevChange(ctx, pp, true);
     }
     // remove_maps: the old list is replaced by the new maps.
     for (const mpp of [...vecs.mpvec]) removeMap(ctx, mpp, vecs.pathvec, vecs.mpvec, this.onRemoveMap);
@@ -481,7 +541,13 @@ export class MultipathDaemon {
         } else {
           this.log.log(2, `${mapName(ompp)} devmap removed`);
           if (this.events.active)
-            this.events.emit({ kind: "map", timeNs: this.clock.now(), action: "remove", map: mapName(ompp), wwid: ompp.wwid });
+            this.events.emit({
+              kind: "map",
+              timeNs: this.clock.now(),
+              action: "remove",
+              map: mapName(ompp),
+              wwid: ompp.wwid,
+            });
         }
       } else if (ctx.config.reassignMaps) {
         this.log.log(3, `${mapName(ompp)}: Reassign existing device-mapper devices`);
@@ -550,7 +616,8 @@ export class MultipathDaemon {
           this.log.log(2, `${pp.dev}: mark as failed`);
           mpp.statPathFailures++;
           pp.state = PathState.DOWN;
-          if (oldstate === PathState.UP || oldstate === PathState.GHOST) updateQueueModeDelPath(this.ctx, mpp);
+          if (oldstate === PathState.UP || oldstate === PathState.GHOST)
+            updateQueueModeDelPath(this.ctx, mpp);
           if (pp.tick > checkint) pp.tick = checkint;
           this.#emitPathState(pp, oldstate, PathState.DOWN);
         }
@@ -561,7 +628,18 @@ export class MultipathDaemon {
 
   #emitPathState(pp: MpPath, from: number, to: number): void {
     if (!this.events.active) return;
-    const names = ["wild", "unchecked", "down", "up", "shaky", "ghost", "pending", "timeout", "removed", "delayed"];
+    const names = [
+      "wild",
+      "unchecked",
+      "down",
+      "up",
+      "shaky",
+      "ghost",
+      "pending",
+      "timeout",
+      "removed",
+      "delayed",
+    ];
     this.events.emit({
       kind: "path-state",
       timeNs: this.clock.now(),
@@ -591,7 +669,8 @@ export class MultipathDaemon {
       return r;
     }
     this.log.log(2, `${name}: map flushed`);
-    if (this.events.active) this.events.emit({ kind: "map", timeNs: this.clock.now(), action: "flush", map: name, wwid: mpp.wwid });
+    if (this.events.active)
+      this.events.emit({ kind: "map", timeNs: this.clock.now(), action: "flush", map: name, wwid: mpp.wwid });
     this.removeMapAndStopWaiter(mpp);
     return 0;
   }
@@ -607,7 +686,13 @@ export class MultipathDaemon {
       mpp.statMapFailures++;
       dmQueueIfNoPath(this.ctx, alias, false);
       if (this.events.active)
-        this.events.emit({ kind: "queueing", timeNs: this.clock.now(), map: alias, enabled: false, reason: "last-path-removed" });
+        this.events.emit({
+          kind: "queueing",
+          timeNs: this.clock.now(),
+          map: alias,
+          enabled: false,
+          reason: "last-path-removed",
+        });
     }
     if (!(await this.flushMap(mpp, true))) {
       this.log.log(2, `${alias}: removed map after removing all paths`);
@@ -778,7 +863,8 @@ export class MultipathDaemon {
     for (;;) {
       if (mpp !== null) {
         this.log.log(4, `${mapName(mpp)}: adopting all paths for path ${pp.dev}`);
-        if (!(await adoptPaths(ctx, vecs.pathvec, mpp)) || pp.mpp !== mpp || !mpp.paths.includes(pp)) return fail(null, false);
+        if (!(await adoptPaths(ctx, vecs.pathvec, mpp)) || pp.mpp !== mpp || !mpp.paths.includes(pp))
+          return fail(null, false);
         verifyPaths(ctx, mpp);
         mpp.action = MapAction.RELOAD;
       } else {
@@ -828,7 +914,8 @@ export class MultipathDaemon {
     syncMapState(ctx, mpp);
     if (retries >= 0) {
       this.log.log(2, `${pp.dev} [${pp.devT}]: path added to devmap ${mapName(mpp)}`);
-      if (this.events.active) this.events.emit({ kind: "path-added", timeNs: this.clock.now(), dev: pp.dev, map: mapName(mpp) });
+      if (this.events.active)
+        this.events.emit({ kind: "path-added", timeNs: this.clock.now(), dev: pp.dev, map: mapName(mpp) });
       return 0;
     }
     return fail(null, false);
@@ -840,7 +927,12 @@ export class MultipathDaemon {
     const vecs = this.vecs;
     const mpp = pp.mpp;
     if (this.events.active)
-      this.events.emit({ kind: "path-removed", timeNs: this.clock.now(), dev: pp.dev, map: mpp === null ? null : mapName(mpp) });
+      this.events.emit({
+        kind: "path-removed",
+        timeNs: this.clock.now(),
+        dev: pp.dev,
+        map: mpp === null ? null : mapName(mpp),
+      });
     if (mpp === null) {
       const i = vecs.pathvec.indexOf(pp);
       if (i >= 0) vecs.pathvec.splice(i, 1);
@@ -890,7 +982,14 @@ export class MultipathDaemon {
     if (mpp === null) return;
     this.log.log(2, `checker failed path ${pp.devT} in map ${mapName(mpp)}`);
     dmFailPath(this.ctx, mapName(mpp), pp.devT);
-    if (this.events.active) this.events.emit({ kind: "path-dm", timeNs: this.clock.now(), map: mapName(mpp), dev: pp.dev, action: "fail" });
+    if (this.events.active)
+      this.events.emit({
+        kind: "path-dm",
+        timeNs: this.clock.now(),
+        map: mapName(mpp),
+        dev: pp.dev,
+        action: "fail",
+      });
     if (delActive) updateQueueModeDelPath(this.ctx, mpp);
   }
 
@@ -902,7 +1001,13 @@ export class MultipathDaemon {
     else {
       this.log.log(2, `${pp.devT}: reinstated`);
       if (this.events.active)
-        this.events.emit({ kind: "path-dm", timeNs: this.clock.now(), map: mapName(mpp), dev: pp.dev, action: "reinstate" });
+        this.events.emit({
+          kind: "path-dm",
+          timeNs: this.clock.now(),
+          map: mapName(mpp),
+          dev: pp.dev,
+          action: "reinstate",
+        });
       updateQueueModeAddPath(this.ctx, mpp);
     }
   }
@@ -924,7 +1029,13 @@ export class MultipathDaemon {
     dmSwitchgroup(this.ctx, mapName(mpp), mpp.bestpg);
     this.log.log(2, `${mapName(mpp)}: switch to path group #${mpp.bestpg}`);
     if (this.events.active)
-      this.events.emit({ kind: "group-switch", timeNs: this.clock.now(), map: mapName(mpp), group: mpp.bestpg, reason: "failback" });
+      this.events.emit({
+        kind: "group-switch",
+        timeNs: this.clock.now(),
+        map: mapName(mpp),
+        group: mpp.bestpg,
+        reason: "failback",
+      });
   }
 
   /** `reload_map`: re-select settings and reload (prio refreshed first when `refresh`). 0 on success. */
@@ -988,6 +1099,7 @@ export class MultipathDaemon {
         const batch = prepareUevents(this.#uevq.splice(0), this.ctx.config);
         for (const uev of batch) {
           try {
+            await spendCpu(this.clock, this.ctx.cpu.uevent);
             await this.uevTrigger(uev);
           } catch (err) {
             this.log.log(0, `uevent trigger error: ${err instanceof Error ? err.message : String(err)}`);
@@ -1094,7 +1206,11 @@ export class MultipathDaemon {
           pp.udev = uev.udev;
           const rc = await pathinfo(ctx, pp, DI.ALL | DI.BLACKLIST);
           if (rc === PathinfoResult.OK && prevMpp === null) ret = await this.evAddPath(pp, needDoMap);
-          else if (rc === PathinfoResult.OK && prevMpp !== null && pp.wwid.slice(0, WWID_SIZE) === prevMpp.wwid.slice(0, WWID_SIZE)) {
+          else if (
+            rc === PathinfoResult.OK &&
+            prevMpp !== null &&
+            pp.wwid.slice(0, WWID_SIZE) === prevMpp.wwid.slice(0, WWID_SIZE)
+          ) {
             pp.mpp = prevMpp;
             pp.tick = 1;
             ret = 0;

@@ -8,6 +8,7 @@ import { NSEC_PER_MSEC, NSEC_PER_USEC } from "@mp/dm-core";
 import { type ClientOutcome, runMultipathdClient } from "../cli/client.js";
 import { createDispatcher, type Dispatcher } from "../cli/dispatch.js";
 import { type CommandHandlers, createMapStateHandlers, createShowHandlers } from "../cli/handlers.js";
+import { cpuCosts, spendCpu } from "../libmultipath/cpu.js";
 import type { EventHub } from "../libmultipath/events.js";
 import type { LogRing } from "../libmultipath/log.js";
 import type { MpMap, MpPath } from "../libmultipath/structs.js";
@@ -18,9 +19,9 @@ import { MultipathDaemon, type MultipathDaemonOptions } from "./main.js";
 /** Options of {@link createMultipathd}. */
 export interface CreateMultipathdOptions extends MultipathDaemonOptions {
   /**
-   * Virtual time a client process needs before its command reaches the socket (exec,
-   * connect): the daemon's threads run meanwhile, as they do between two real commands.
-   * Default 1 ms.
+   * Virtual time from a request leaving the client library to the daemon reading it
+   * (default 100 µs). The client program's start and exit cost `cpu.processStart` and
+   * `cpu.processExit` on top.
    */
   readonly clientLatencyNs?: number;
 }
@@ -71,10 +72,13 @@ export function createMultipathd(opts: CreateMultipathdOptions): Multipathd {
     handlers,
     lock: d.lock,
     onHandlerError: (err, cmd) =>
-      d.log.log(0, `uxsock: handler for '${cmd.kind}' failed: ${err instanceof Error ? err.message : String(err)}`),
+      d.log.log(
+        0,
+        `uxsock: handler for '${cmd.kind}' failed: ${err instanceof Error ? err.message : String(err)}`,
+      ),
   });
   const clock = d.clock;
-  const latency = opts.clientLatencyNs ?? NSEC_PER_MSEC;
+  const latency = opts.clientLatencyNs ?? 100 * NSEC_PER_USEC;
   const wait = (ns: number) => new Promise<void>((resolve) => clock.schedule(ns, resolve, undefined));
 
   const request = async (command: string): Promise<ClientOutcome> => {
@@ -99,9 +103,16 @@ export function createMultipathd(opts: CreateMultipathdOptions): Multipathd {
         await wait(10 * NSEC_PER_USEC * 100);
         if (timedOut) return null;
       }
-      return dispatch(command, { isRoot: true }, { get aborted() {
-        return timedOut;
-      } });
+      await spendCpu(clock, d.ctx.cpu.cliRequest);
+      return dispatch(
+        command,
+        { isRoot: true },
+        {
+          get aborted() {
+            return timedOut;
+          },
+        },
+      );
     })();
     const r = await Promise.race([reply, deadline]);
     clock.cancel(timer);
@@ -117,7 +128,13 @@ export function createMultipathd(opts: CreateMultipathdOptions): Multipathd {
     exited: d.exited,
     dispatch,
     handlers,
-    client: (argv) => runMultipathdClient(argv, request),
+    client: async (argv) => {
+      const cpu = cpuCosts(opts.cpu);
+      await spendCpu(clock, cpu.processStart);
+      const r = await runMultipathdClient(argv, request);
+      await spendCpu(clock, cpu.processExit);
+      return r;
+    },
     request,
     events: d.events,
     journal: d.journal,

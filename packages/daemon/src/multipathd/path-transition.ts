@@ -88,7 +88,10 @@ export function pathCheckTransition(
     if (!good(newstate)) {
       fx.push({ kind: "fail-path", delActive: good(input.state) });
       fx.push({ kind: "path-failure" });
-      return [{ state: newstate, chkrstate: newstate, checkint, tick, newPathUp, chkrNewPathUp, stop: true }, fx];
+      return [
+        { state: newstate, chkrstate: newstate, checkint, tick, newPathUp, chkrNewPathUp, stop: true },
+        fx,
+      ];
     }
     if (input.prflag) fx.push({ kind: "pr-check" });
     if (!input.disableReinstate) fx.push({ kind: "reinstate-path" });
@@ -96,12 +99,16 @@ export function pathCheckTransition(
     if (!good(input.chkrstate)) chkrNewPathUp = true;
     if (newstate === PathState.UP) fx.push({ kind: "enable-group" });
   } else if (good(newstate)) {
-    if ((input.dmstate === DmPathState.FAILED || input.dmstate === DmPathState.UNDEF) && !input.disableReinstate)
+    if (
+      (input.dmstate === DmPathState.FAILED || input.dmstate === DmPathState.UNDEF) &&
+      !input.disableReinstate
+    )
       fx.push({ kind: "reinstate-path" });
     else {
       fx.push({ kind: "log-msg", level: 4 });
       if (checkint !== input.maxPollingInterval) {
-        checkint = checkint < Math.floor(input.maxPollingInterval / 2) ? 2 * checkint : input.maxPollingInterval;
+        checkint =
+          checkint < Math.floor(input.maxPollingInterval / 2) ? 2 * checkint : input.maxPollingInterval;
         fx.push({ kind: "log", level: 4, message: `${devT}: delay next check ${checkint}s` });
       }
       tick = checkint;
@@ -111,5 +118,8 @@ export function pathCheckTransition(
       fx.push({ kind: "fail-path", delActive: false });
     if (newstate === PathState.DOWN) fx.push({ kind: "log-msg", level: input.logCheckerErrOnce ? 3 : 2 });
   }
-  return [{ state: newstate, chkrstate: newstate, checkint, tick, newPathUp, chkrNewPathUp, stop: false }, fx];
+  return [
+    { state: newstate, chkrstate: newstate, checkint, tick, newPathUp, chkrNewPathUp, stop: false },
+    fx,
+  ];
 }

@@ -24,7 +24,14 @@ export interface Uevent {
 
 /** A udev event as a queued uevent. */
 export function toUevent(e: UdevEvent): Uevent {
-  return { action: e.action, kernel: e.device.sysname, seqnum: e.seqnum, udev: e.device, wwid: null, merged: [] };
+  return {
+    action: e.action,
+    kernel: e.device.sysname,
+    seqnum: e.seqnum,
+    udev: e.device,
+    wwid: null,
+    merged: [],
+  };
 }
 
 /** `uevent_get_env_var`. */
