@@ -48,9 +48,11 @@ export const leastLatencySelector = definePathSelector({
     /** @type {PathSelector} */
     const selector = {
       addPath(path, pathArgs) {
-        if (pathArgs.length > 1) return { ok: false, error: "least-latency ps: incorrect number of arguments" };
+        if (pathArgs.length > 1)
+          return { ok: false, error: "least-latency ps: incorrect number of arguments" };
         const repeat = pathArgs.length === 1 ? Number(pathArgs[0]) : 1;
-        if (!Number.isInteger(repeat) || repeat < 0) return { ok: false, error: "least-latency ps: invalid repeat count" };
+        if (!Number.isInteger(repeat) || repeat < 0)
+          return { ok: false, error: "least-latency ps: invalid repeat count" };
         const pi = new PathInfo(path, repeat);
         path.pscontext = pi;
         valid.push(pi);

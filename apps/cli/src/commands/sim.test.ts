@@ -46,8 +46,12 @@ describe("mp sim run", () => {
     const rc = await simRun(fixture("bad.yaml"), {}, io);
     expect(rc).toBe(SimExit.USAGE);
     expect(io.out).toBe("");
-    expect(io.err).toContain(`${fixture("bad.yaml")}:6:11: link: array array0 has no port "Z9" (ports: A0, A1, B0, B1)`);
-    expect(io.err).toContain(`${fixture("bad.yaml")}:8:46: grouping: "multibuss" is not one of single, failover, multibus, group_by_tpg (did you mean "multibus"?)`);
+    expect(io.err).toContain(
+      `${fixture("bad.yaml")}:6:11: link: array array0 has no port "Z9" (ports: A0, A1, B0, B1)`,
+    );
+    expect(io.err).toContain(
+      `${fixture("bad.yaml")}:8:46: grouping: "multibuss" is not one of single, failover, multibus, group_by_tpg (did you mean "multibus"?)`,
+    );
     expect(io.err).not.toMatch(/\bat .*\.ts:\d+/);
   });
 
@@ -59,7 +63,11 @@ describe("mp sim run", () => {
     await simRun(fixture("small.yaml"), { json: true }, b);
     await simRun(fixture("small.yaml"), { json: true, seed: "8" }, c);
     expect(a.out).toBe(b.out);
-    const j = JSON.parse(a.out) as { seed: number; ok: boolean; cells: { maps: { paths: { share: number }[] }[] }[] };
+    const j = JSON.parse(a.out) as {
+      seed: number;
+      ok: boolean;
+      cells: { maps: { paths: { share: number }[] }[] }[];
+    };
     expect(j.seed).toBe(7);
     expect(j.ok).toBe(true);
     expect(j.cells[0]!.maps[0]!.paths.map((p) => p.share)).toEqual([0.5, 0.5]);
@@ -106,7 +114,11 @@ describe("mp sim compare", () => {
 
   it("rejects a plugin that exports no selector", async () => {
     const io = capture();
-    const rc = await simCompare(fixture("small.yaml"), { selectors: "x", plugin: [fixture("small.yaml")] }, io);
+    const rc = await simCompare(
+      fixture("small.yaml"),
+      { selectors: "x", plugin: [fixture("small.yaml")] },
+      io,
+    );
     expect(rc).toBe(SimExit.USAGE);
     expect(io.err).toMatch(/mp sim compare: cannot load plugin|exports no path selector/);
   });

@@ -16,8 +16,8 @@ import {
   type RunScenarioOptions,
   runScenario,
   type ScenarioDaemon,
-  ScenarioSetupError,
   type ScenarioResult,
+  ScenarioSetupError,
   selectorsFromModule,
 } from "@mp/fabric";
 import type { Command } from "commander";
@@ -78,9 +78,12 @@ export async function loadSelectorPlugins(files: readonly string[]): Promise<Pat
       throw new PluginLoadError(`plugin ${f}: ${e instanceof Error ? e.message : String(e)}`);
     }
     if (found.length === 0)
-      throw new PluginLoadError(`plugin ${f} exports no path selector (export one made with definePathSelector)`);
+      throw new PluginLoadError(
+        `plugin ${f} exports no path selector (export one made with definePathSelector)`,
+      );
     for (const s of found) {
-      if (out.some((o) => o.name === s.name)) throw new PluginLoadError(`two plugins define the selector ${s.name}`);
+      if (out.some((o) => o.name === s.name))
+        throw new PluginLoadError(`two plugins define the selector ${s.name}`);
       out.push(s);
     }
   }
@@ -165,14 +168,24 @@ async function runFile(
 }
 
 /** `mp sim run FILE [--seed N] [--json]`. */
-export async function simRun(file: string, opts: SimRunOptions, io: SimIo, daemon?: ScenarioDaemon): Promise<number> {
+export async function simRun(
+  file: string,
+  opts: SimRunOptions,
+  io: SimIo,
+  daemon?: ScenarioDaemon,
+): Promise<number> {
   const { rc, result } = await runFile("run", file, opts, io, daemon ? { daemon } : {});
   if (result) io.stdout(opts.json ? formatScenarioJson(result) : formatScenarioText(result));
   return rc;
 }
 
 /** `mp sim compare FILE --selectors a,b,c [--plugin ./my-selector.js]`. */
-export async function simCompare(file: string, opts: SimCompareOptions, io: SimIo, daemon?: ScenarioDaemon): Promise<number> {
+export async function simCompare(
+  file: string,
+  opts: SimCompareOptions,
+  io: SimIo,
+  daemon?: ScenarioDaemon,
+): Promise<number> {
   const list = opts.selectors
     .split(",")
     .map((s) => s.trim())
@@ -190,7 +203,11 @@ export async function simCompare(file: string, opts: SimCompareOptions, io: SimI
 }
 
 /** Adds `mp sim run` and `mp sim compare` to the program; `finish` receives the exit status. */
-export function registerSimCommand(program: Command, finish: (rc: number) => void, daemon?: ScenarioDaemon): void {
+export function registerSimCommand(
+  program: Command,
+  finish: (rc: number) => void,
+  daemon?: ScenarioDaemon,
+): void {
   const io: SimIo = {
     stdout: (s) => {
       process.stdout.write(s);
@@ -203,7 +220,9 @@ export function registerSimCommand(program: Command, finish: (rc: number) => voi
   const collect = (v: string, prev: string[] = []) => [...prev, v];
   const sim = program
     .command("sim")
-    .description("run @mp/fabric scenarios (YAML) in virtual time: topology, maps, workloads, faults, expectations");
+    .description(
+      "run @mp/fabric scenarios (YAML) in virtual time: topology, maps, workloads, faults, expectations",
+    );
   sim
     .command("run")
     .description("run a scenario; prints a fio-like report, per-path shares, faults and expectations")
@@ -218,7 +237,10 @@ export function registerSimCommand(program: Command, finish: (rc: number) => voi
     .command("compare")
     .description("run a scenario under each selector and print one table side by side")
     .argument("<file>", "scenario file (YAML)")
-    .requiredOption("--selectors <list>", "comma-separated selectors: round-robin, queue-length, service-time, … or a plugin's")
+    .requiredOption(
+      "--selectors <list>",
+      "comma-separated selectors: round-robin, queue-length, service-time, … or a plugin's",
+    )
     .option("--plugin <file>", "a module exporting path selectors (repeatable)", collect)
     .option("--seed <n>", "seed of every random choice (overrides the file's)")
     .option("--json", "print the result as JSON")

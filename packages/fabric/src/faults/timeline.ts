@@ -85,10 +85,20 @@ export type TimelineAction =
       readonly controllers: readonly string[];
       readonly state: AnaStateName;
     }
-  | { readonly kind: "lun-map"; readonly lun: string; readonly mapped: boolean; readonly ports: readonly string[] }
+  | {
+      readonly kind: "lun-map";
+      readonly lun: string;
+      readonly mapped: boolean;
+      readonly ports: readonly string[];
+    }
   | { readonly kind: "lun-resize"; readonly lun: string; readonly bytes: number }
   | { readonly kind: "hba"; readonly hba: string; readonly present: boolean }
-  | { readonly kind: "hba-new"; readonly hba: string; readonly driver: string; readonly ports: readonly string[] }
+  | {
+      readonly kind: "hba-new";
+      readonly hba: string;
+      readonly driver: string;
+      readonly ports: readonly string[];
+    }
   | { readonly kind: "dm-message"; readonly map: string; readonly message: string };
 
 /** Which injected-fault family an `inject` action is (for reports and the precedent table). */
@@ -175,7 +185,12 @@ export class Resolver {
     const sub = this.subsystem(owner);
     if (sub) {
       const c = sub.controller(port);
-      if (!c) throw new UnresolvedReference("controller", ref, hintList(sub.controllers.map((x) => `${owner}:${x.name}`)));
+      if (!c)
+        throw new UnresolvedReference(
+          "controller",
+          ref,
+          hintList(sub.controllers.map((x) => `${owner}:${x.name}`)),
+        );
       return c;
     }
     const a = this.array(owner);
@@ -363,7 +378,8 @@ export class FaultTimeline {
   start(): void {
     const clock = this.#w.clock;
     this.#startNs = clock.now();
-    for (const e of this.events) this.#timers.push(clock.schedule(e.atNs, (ev: TimelineEvent) => this.#fire(ev), e));
+    for (const e of this.events)
+      this.#timers.push(clock.schedule(e.atNs, (ev: TimelineEvent) => this.#fire(ev), e));
   }
 
   /** Cancels what has not run yet. */
@@ -436,7 +452,10 @@ export class FaultTimeline {
         return () => {
           const was = ports.map(portIsUp);
           for (const p of ports) setPortUp(p, a.up);
-          return () => ports.forEach((p, i) => setPortUp(p, was[i]!));
+          return () =>
+            ports.forEach((p, i) => {
+              setPortUp(p, was[i]!);
+            });
         };
       }
       case "link": {
@@ -486,7 +505,10 @@ export class FaultTimeline {
             return () => {
               const was = nvme.map((c) => c.latencyNs);
               for (const c of nvme) c.latencyNs = a.setNs ?? c.latencyNs + (a.addNs ?? 0);
-              return () => nvme.forEach((c, i) => (c.latencyNs = was[i]!));
+              return () =>
+                nvme.forEach((c, i) => {
+                  c.latencyNs = was[i]!;
+                });
             };
         }
         const res = r.resources(t);
@@ -495,7 +517,10 @@ export class FaultTimeline {
         return () => {
           const was = res.map((x) => x.extraLatencyNs);
           for (const x of res) x.extraLatencyNs += a.addNs ?? 0;
-          return () => res.forEach((x, i) => (x.extraLatencyNs = was[i]!));
+          return () =>
+            res.forEach((x, i) => {
+              x.extraLatencyNs = was[i]!;
+            });
         };
       }
       case "slowdown": {
@@ -503,14 +528,18 @@ export class FaultTimeline {
         return () => {
           const was = res.map((x) => x.serviceScale);
           for (const x of res) x.serviceScale = a.factor;
-          return () => res.forEach((x, i) => (x.serviceScale = was[i]!));
+          return () =>
+            res.forEach((x, i) => {
+              x.serviceScale = was[i]!;
+            });
         };
       }
       case "inject": {
         const lu = r.lun(a.lun);
         const relPorts = a.ports.map((p) => {
           const port = r.port(p);
-          if (!isTargetPort(port)) throw new Error(`${p} is an NVMe controller: SCSI faults need a SCSI port`);
+          if (!isTargetPort(port))
+            throw new Error(`${p} is an NVMe controller: SCSI faults need a SCSI port`);
           return port.relPortId;
         });
         const initiators = a.hbas.map((h) => r.hba(h).id);
@@ -537,10 +566,12 @@ export class FaultTimeline {
         const lus = r.luns(a.lun);
         const arr = lus[0]?.array ?? r.array(a.lun);
         const gid = r.tpg(arr, a.group);
-        if (lus.some((lu) => !lu.alua)) throw new Error(`${a.lun}: not an ALUA LUN (the array profile has no ALUA)`);
+        if (lus.some((lu) => !lu.alua))
+          throw new Error(`${a.lun}: not an ALUA LUN (the array profile has no ALUA)`);
         return () => {
           const was = lus.map((lu) => lu.alua!.state(gid));
-          for (const lu of lus) lu.alua!.setState(gid, a.state, a.transitionNs ?? lu.alua!.options.transitionNs);
+          for (const lu of lus)
+            lu.alua!.setState(gid, a.state, a.transitionNs ?? lu.alua!.options.transitionNs);
           return () =>
             lus.forEach((lu, i) => {
               const w = was[i]!;
@@ -563,7 +594,10 @@ export class FaultTimeline {
         return () => {
           const was = ctrls.map((c) => c.anaOf(a.group));
           for (const c of ctrls) c.setAnaState(a.group, state);
-          return () => ctrls.forEach((c, i) => c.setAnaState(a.group, was[i]!));
+          return () =>
+            ctrls.forEach((c, i) => {
+              c.setAnaState(a.group, was[i]!);
+            });
         };
       }
       case "lun-map": {
@@ -666,6 +700,10 @@ function aasToName(aas: number): AluaStateName | null {
 }
 
 /** Convenience for callers building `inject` actions from YAML fields. */
-export function faultSpec(match: FaultMatch, action: FaultSpec["action"], extra: Partial<FaultSpec>): FaultSpec {
+export function faultSpec(
+  match: FaultMatch,
+  action: FaultSpec["action"],
+  extra: Partial<FaultSpec>,
+): FaultSpec {
   return { ...match, ...extra, action };
 }

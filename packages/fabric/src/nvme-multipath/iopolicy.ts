@@ -46,7 +46,8 @@ export function findPathIndex(paths: readonly PolicyPath[], node: number, policy
   for (let i = 0; i < paths.length; i++) {
     const p = paths[i]!;
     if (p.disabled()) continue;
-    const d = p.numaNode !== NUMA_NO_NODE && policy === "numa" ? nodeDistance(node, p.numaNode) : LOCAL_DISTANCE;
+    const d =
+      p.numaNode !== NUMA_NO_NODE && policy === "numa" ? nodeDistance(node, p.numaNode) : LOCAL_DISTANCE;
     if (p.anaState === AnaState.OPTIMIZED) {
       if (d < foundD) {
         foundD = d;

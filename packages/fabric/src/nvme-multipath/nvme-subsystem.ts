@@ -10,8 +10,8 @@ import {
   ReqOp,
 } from "@mp/dm-core";
 import { DataStore } from "../hardware/data-store.js";
-import { IoCounters, type IoStatsSource } from "../workload/io-stats.js";
 import type { ServiceModel } from "../timing/service-model.js";
+import { IoCounters, type IoStatsSource } from "../workload/io-stats.js";
 import { AnaState, anaIoStatus, anaStateName, isAnaError, NvmePathStatus } from "./ana.js";
 import type { IoPolicy, PolicyPath } from "./iopolicy.js";
 import { NvmeNsHead } from "./nvme-ns-head.js";
@@ -161,7 +161,11 @@ export class NvmeController {
     const clock = this.subsys.clock;
     if (!up) {
       if (this.state === "live" && this.#detectTimer === 0)
-        this.#detectTimer = clock.schedule(this.subsys.katoNs, (c: NvmeController) => c.#connectionLost(), this);
+        this.#detectTimer = clock.schedule(
+          this.subsys.katoNs,
+          (c: NvmeController) => c.#connectionLost(),
+          this,
+        );
     } else if (this.#detectTimer !== 0) {
       // Back before the host noticed: commands sent meanwhile were lost and time out.
       clock.cancel(this.#detectTimer);
@@ -191,7 +195,11 @@ export class NvmeController {
     this.#abortInflight();
     this.state = "connecting";
     sub.kickRequeue();
-    this.#reconnectTimer = sub.clock.schedule(sub.reconnectDelayNs, (c: NvmeController) => c.#reconnect(), this);
+    this.#reconnectTimer = sub.clock.schedule(
+      sub.reconnectDelayNs,
+      (c: NvmeController) => c.#reconnect(),
+      this,
+    );
   }
 
   #abortInflight(): void {
@@ -224,12 +232,20 @@ export class NvmeController {
       return;
     }
     sub.log.info(`${this.devName}: Failed reconnect attempt`);
-    this.#reconnectTimer = sub.clock.schedule(sub.reconnectDelayNs, (c: NvmeController) => c.#reconnect(), this);
+    this.#reconnectTimer = sub.clock.schedule(
+      sub.reconnectDelayNs,
+      (c: NvmeController) => c.#reconnect(),
+      this,
+    );
   }
 
   #scheduleAnaRead(): void {
     if (this.#anaTimer !== 0) return;
-    this.#anaTimer = this.subsys.clock.schedule(this.subsys.anaLogReadNs, (c: NvmeController) => c.#anaWork(), this);
+    this.#anaTimer = this.subsys.clock.schedule(
+      this.subsys.anaLogReadNs,
+      (c: NvmeController) => c.#anaWork(),
+      this,
+    );
   }
 
   /** `nvme_ana_work()`: reads the ANA log and updates every namespace path of this controller. */
@@ -479,7 +495,9 @@ export class NvmeSubsystem {
       throw new Error(`${this.name}: duplicate controller name ${o.name}`);
     const c = new NvmeController(this, this.#nextCtrl(), o);
     this.controllers.push(c);
-    this.namespaces.forEach((ns, i) => this.#attach(c, ns, this.heads[i]!));
+    this.namespaces.forEach((ns, i) => {
+      this.#attach(c, ns, this.heads[i]!);
+    });
     c.connect();
     return c;
   }
@@ -502,7 +520,11 @@ export class NvmeSubsystem {
   /**
    * Fault primitive: the ANA state of `group` changes on every controller (or the given ones).
    */
-  setAnaState(group: number, state: AnaState, controllers: readonly NvmeController[] = this.controllers): void {
+  setAnaState(
+    group: number,
+    state: AnaState,
+    controllers: readonly NvmeController[] = this.controllers,
+  ): void {
     for (const c of controllers) c.setAnaState(group, state);
   }
 

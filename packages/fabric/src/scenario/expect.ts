@@ -1,5 +1,5 @@
-import type { CellResult, MapResult, PathShare } from "./run.js";
 import { normalizeSelector } from "./parse.js";
+import type { CellResult, MapResult, PathShare } from "./run.js";
 import type { ExpectationSpec, ScenarioSpec } from "./spec.js";
 import type { Pos } from "./yaml-reader.js";
 
@@ -57,7 +57,12 @@ export function evaluateExpectations(
       case "no_io_errors": {
         const n = jobs.reduce((s, j) => s + j.errors.count, 0);
         const first = jobs.find((j) => j.errors.first)?.errors.first;
-        res(n === 0, n === 0 ? "no errors" : `${n} I/O errors (first: ${first?.op} at offset ${first?.offset}, errno ${first?.errno})`);
+        res(
+          n === 0,
+          n === 0
+            ? "no errors"
+            : `${n} I/O errors (first: ${first?.op} at offset ${first?.offset}, errno ${first?.errno})`,
+        );
         break;
       }
       case "no_io_lost": {
@@ -66,7 +71,12 @@ export function evaluateExpectations(
           break;
         }
         const ok = rep.hungIos === 0 && rep.completedIos === rep.issuedIos;
-        res(ok, ok ? `${rep.completedIos} of ${rep.issuedIos} I/Os completed` : `${rep.hungIos} I/Os never completed (${rep.completedIos} of ${rep.issuedIos})`);
+        res(
+          ok,
+          ok
+            ? `${rep.completedIos} of ${rep.issuedIos} I/Os completed`
+            : `${rep.hungIos} I/Os never completed (${rep.completedIos} of ${rep.issuedIos})`,
+        );
         break;
       }
       case "verify_clean": {
@@ -77,7 +87,10 @@ export function evaluateExpectations(
         }
         const failures = v.reduce((s, j) => s + (j.verify?.failures ?? 0), 0);
         const checked = v.reduce((s, j) => s + (j.verify?.checked ?? 0), 0);
-        res(failures === 0 && checked > 0, failures === 0 ? `${checked} blocks verified` : `${failures} verify failures`);
+        res(
+          failures === 0 && checked > 0,
+          failures === 0 ? `${checked} blocks verified` : `${failures} verify failures`,
+        );
         break;
       }
       case "path_share": {
@@ -148,6 +161,15 @@ export function evaluateExpectations(
           break;
         }
         res(m.activePathsAtEnd === e.count, `${m.activePathsAtEnd} active at the end`);
+        break;
+      }
+      case "active_group": {
+        const m = e.map === null ? r.maps.find((x) => x.kind === "dm") : r.maps.find((x) => x.name === e.map);
+        if (m?.kind !== "dm") {
+          res(false, "no dm map");
+          break;
+        }
+        res(m.groupAtEnd === e.group, `group ${m.groupAtEnd} in use at the end`);
         break;
       }
       default: {

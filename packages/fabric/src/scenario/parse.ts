@@ -1,5 +1,3 @@
-import type { AluaStateName } from "../hardware/alua.js";
-import type { FaultAction as HwFaultAction, FaultSpec } from "../hardware/fault.js";
 import {
   type InjectLabel,
   NAMED_HOST_BYTE,
@@ -9,13 +7,20 @@ import {
   type TimelineEvent,
   type TimelineTarget,
 } from "../faults/timeline.js";
+import type { AluaStateName } from "../hardware/alua.js";
+import type { FaultSpec, FaultAction as HwFaultAction } from "../hardware/fault.js";
 import { ANA_STATE_NAMES, type AnaStateName } from "../nvme-multipath/ana.js";
 import { IO_POLICIES } from "../nvme-multipath/iopolicy.js";
 import type { SenseSpec } from "../scsi/sense.js";
 import type { DistributionSpec } from "../timing/distribution.js";
 import { deviceProfiles, portProfiles } from "../timing/profiles.js";
 import type { RateCap, ResourceSpec } from "../timing/queueing-resource.js";
-import { JOB_OPTION_ALIASES, JOB_OPTION_NAMES, type JobOptions, resolveJobs } from "../workload/job-options.js";
+import {
+  JOB_OPTION_ALIASES,
+  JOB_OPTION_NAMES,
+  type JobOptions,
+  resolveJobs,
+} from "../workload/job-options.js";
 import {
   ARRAY_PROFILES,
   type ArraySpec,
@@ -46,13 +51,12 @@ import {
   isMapNode,
   isSeqNode,
   listOf,
-  type MapReader,
   name,
   num,
   oneOf,
   type Pos,
-  rate,
   type ReadContext,
+  rate,
   readYaml,
   type ScenarioDiagnostic,
   scalar,
@@ -170,7 +174,10 @@ const kernelDecoder: Decoder<KernelSpec> = (n, cx) => {
 const PROFILE_NAMES = [...Object.keys(deviceProfiles), ...Object.keys(portProfiles)];
 
 function profileSpec(name: string): ResourceSpec | undefined {
-  return (deviceProfiles as Record<string, ResourceSpec>)[name] ?? (portProfiles as Record<string, ResourceSpec>)[name];
+  return (
+    (deviceProfiles as Record<string, ResourceSpec>)[name] ??
+    (portProfiles as Record<string, ResourceSpec>)[name]
+  );
 }
 
 const distributionDecoder: Decoder<DistributionSpec> = (n, cx) => {
@@ -262,7 +269,10 @@ const serviceDecoder: Decoder<ServiceSpec> = (n, cx) => {
     const s = str("service")(n, cx);
     if (s === undefined) return undefined;
     if (!profileSpec(s))
-      return cx.error(n, `unknown timing profile "${s}"${didYouMean(s, PROFILE_NAMES)} (known: ${PROFILE_NAMES.join(", ")})`);
+      return cx.error(
+        n,
+        `unknown timing profile "${s}"${didYouMean(s, PROFILE_NAMES)} (known: ${PROFILE_NAMES.join(", ")})`,
+      );
     return { profile: s, scale: 1, pos };
   }
   const m = cx.map(n, "service")!;
@@ -291,7 +301,8 @@ const serviceDecoder: Decoder<ServiceSpec> = (n, cx) => {
     }
   }
   m.done(["profile", "scale", "queue_depth", "latency", "time", "read", "write", "rate"]);
-  if ((read && !write) || (write && !read)) return cx.error(n, "service: give both read: and write: (or time: for both)");
+  if ((read && !write) || (write && !read))
+    return cx.error(n, "service: give both read: and write: (or time: for both)");
   const from: ResourceSpec = base ? profileSpec(base)! : {};
   const resource: ResourceSpec = {
     ...from,
@@ -321,7 +332,10 @@ const topologyDecoder: Decoder<TopologySpec> = (n, cx) => {
   const devLossTmo = m.opt("dev_loss_tmo", int("dev_loss_tmo", 1, 0x7fffffff), 600);
   m.done(["hbas", "arrays", "links", "nvme", "fast_io_fail_tmo", "dev_loss_tmo"]);
   if (fastIoFailTmo !== null && fastIoFailTmo >= devLossTmo)
-    cx.error(m.keyNode("fast_io_fail_tmo"), `fast_io_fail_tmo (${fastIoFailTmo}) must be below dev_loss_tmo (${devLossTmo})`);
+    cx.error(
+      m.keyNode("fast_io_fail_tmo"),
+      `fast_io_fail_tmo (${fastIoFailTmo}) must be below dev_loss_tmo (${devLossTmo})`,
+    );
   const seen = new Set<string>();
   for (const x of [...hbas, ...arrays, ...nvme]) {
     if (seen.has(x.name)) cx.error(x.pos, `duplicate name "${x.name}" in topology`);
@@ -392,7 +406,17 @@ const arrayDecoder: Decoder<ArraySpec> = (n, cx) => {
         if (s) ports.set(k, s);
       }
   }
-  m.done(["name", "profile", "mode", "ports_per_controller", "transition", "luns", "service", "port_service", "ports"]);
+  m.done([
+    "name",
+    "profile",
+    "mode",
+    "ports_per_controller",
+    "transition",
+    "luns",
+    "service",
+    "port_service",
+    "ports",
+  ]);
   if (nm === undefined) return undefined;
   const portNames = portNamesOf(per);
   for (const k of ports.keys())
@@ -403,7 +427,18 @@ const arrayDecoder: Decoder<ArraySpec> = (n, cx) => {
     if (seen.has(l.lun)) cx.error(l.pos, `array ${nm}: duplicate LUN ${l.lun}`);
     seen.add(l.lun);
   }
-  return { name: nm, profile, mode, portsPerController: per, transitionNs, luns, lunService, portService, ports, pos };
+  return {
+    name: nm,
+    profile,
+    mode,
+    portsPerController: per,
+    transitionNs,
+    luns,
+    lunService,
+    portService,
+    ports,
+    pos,
+  };
 };
 
 /** The port names the dual-controller profiles create: A0…, B0…. */
@@ -467,7 +502,16 @@ const nvmeDecoder: Decoder<NvmeSubsystemSpec> = (n, cx) => {
   const katoNs = m.opt("kato", duration("kato"), 5 * S);
   const reconnectDelayNs = m.opt("reconnect_delay", duration("reconnect_delay"), 10 * S);
   const ctrlLossTmoNs = m.opt("ctrl_loss_tmo", duration("ctrl_loss_tmo"), 600 * S);
-  m.done(["name", "iopolicy", "namespaces", "service", "controllers", "kato", "reconnect_delay", "ctrl_loss_tmo"]);
+  m.done([
+    "name",
+    "iopolicy",
+    "namespaces",
+    "service",
+    "controllers",
+    "kato",
+    "reconnect_delay",
+    "ctrl_loss_tmo",
+  ]);
   if (nm === undefined || controllers === undefined) return undefined;
   if (controllers.length === 0) return cx.error(pos, `NVMe subsystem ${nm}: give at least one controller`);
   const seen = new Set<string>();
@@ -475,7 +519,17 @@ const nvmeDecoder: Decoder<NvmeSubsystemSpec> = (n, cx) => {
     if (seen.has(c.name)) cx.error(c.pos, `NVMe subsystem ${nm}: duplicate controller "${c.name}"`);
     seen.add(c.name);
   }
-  return { name: nm, iopolicy, namespaces, service, controllers, katoNs, reconnectDelayNs, ctrlLossTmoNs, pos };
+  return {
+    name: nm,
+    iopolicy,
+    namespaces,
+    service,
+    controllers,
+    katoNs,
+    reconnectDelayNs,
+    ctrlLossTmoNs,
+    pos,
+  };
 };
 
 // ---- maps -----------------------------------------------------------------------------------
@@ -515,10 +569,15 @@ const mapDecoder: Decoder<MapSpec> = (n, cx) => {
   const table = m.opt("table", str("table"), null as string | null);
   const features = m.opt(
     "features",
-    (x, c) => (isSeqNode(x, c) ? listOf("features", str("feature"))(x, c) : str("features")(x, c)?.split(/\s+/)),
+    (x, c) =>
+      isSeqNode(x, c) ? listOf("features", str("feature"))(x, c) : str("features")(x, c)?.split(/\s+/),
     [] as string[],
   );
-  const hh = m.opt("hardware_handler", oneOf("hardware_handler", ["none", "alua", "emc", "rdac", "hp_sw"]), "none");
+  const hh = m.opt(
+    "hardware_handler",
+    oneOf("hardware_handler", ["none", "alua", "emc", "rdac", "hp_sw"]),
+    "none",
+  );
   const grouping = m.opt("grouping", oneOf("grouping", GROUPINGS), "multibus");
   const selector = normalizeSelector(m.opt("selector", str("selector"), "service-time 0"));
   const pathArgs = m.opt("path_args", str("path_args"), "1");
@@ -533,7 +592,9 @@ const mapDecoder: Decoder<MapSpec> = (n, cx) => {
         const sel = g.opt("selector", str("selector"), null as string | null);
         const ps = g.req("paths", listOf("paths", name("path (a link name)")));
         g.done(["selector", "paths"]);
-        return ps === undefined ? undefined : { selector: sel === null ? null : normalizeSelector(sel), paths: ps };
+        return ps === undefined
+          ? undefined
+          : { selector: sel === null ? null : normalizeSelector(sel), paths: ps };
       },
       false,
     ),
@@ -556,7 +617,10 @@ const mapDecoder: Decoder<MapSpec> = (n, cx) => {
   if (nm === undefined || lun === undefined) return undefined;
   // "1 queue_if_no_path" (with dm's count) and "queue_if_no_path" mean the same.
   const words = features.flatMap((f) => f.split(/\s+/)).filter((f) => f !== "");
-  const feats = words.length > 0 && /^\d+$/.test(words[0]!) && Number(words[0]) === words.length - 1 ? words.slice(1) : words;
+  const feats =
+    words.length > 0 && /^\d+$/.test(words[0]!) && Number(words[0]) === words.length - 1
+      ? words.slice(1)
+      : words;
   return {
     name: nm,
     lun,
@@ -670,14 +734,15 @@ function faultsDecoder(n: YNode, cx: ReadContext): { events: TimelineEvent[]; po
         if (d !== undefined) atNs = d;
       }
     } else if (index > 0) {
-      cx.error(it, 'a fault needs at: (a time like 10s, or +2s after the previous fault)');
+      cx.error(it, "a fault needs at: (a time like 10s, or +2s after the previous fault)");
     }
     prevAt = atNs;
     const forNs = m.opt("for", duration("for"), null as number | null);
     const actionKeys = m.keys().filter((k) => k !== "at" && k !== "for");
     if (actionKeys.length !== 1) {
       for (const k of actionKeys)
-        if (!ACTION_KEYS.includes(k)) cx.error(m.keyNode(k), `unknown fault "${k}"${didYouMean(k, ACTION_KEYS)}`);
+        if (!ACTION_KEYS.includes(k))
+          cx.error(m.keyNode(k), `unknown fault "${k}"${didYouMean(k, ACTION_KEYS)}`);
       if (actionKeys.length === 0) cx.error(it, `a fault needs one of: ${ACTION_KEYS.join(", ")}`);
       else if (actionKeys.every((k) => ACTION_KEYS.includes(k)))
         cx.error(it, `one fault per entry (found ${actionKeys.join(", ")}); write them as separate entries`);
@@ -771,13 +836,15 @@ function decodeAction(key: string, body: YNode, cx: ReadContext): TimelineAction
       if (key === "slowdown") {
         const factor = m.req("factor", num("factor", 0.000001));
         m.done(["link", "port", "controller", "lun", "factor"]);
-        if (tk === "link") return cx.error(m.keyNode("link"), "slowdown applies to ports and LUNs; use latency for links");
+        if (tk === "link")
+          return cx.error(m.keyNode("link"), "slowdown applies to ports and LUNs; use latency for links");
         return factor === undefined ? undefined : { kind: "slowdown", target, factor };
       }
       const setNs = m.opt("set", duration("set"), null as number | null);
       const addNs = m.opt("add", duration("add"), null as number | null);
       m.done(["link", "port", "controller", "lun", "set", "add"]);
-      if ((setNs === null) === (addNs === null)) return cx.error(body, "latency: give exactly one of set: or add:");
+      if ((setNs === null) === (addNs === null))
+        return cx.error(body, "latency: give exactly one of set: or add:");
       return { kind: "latency", target, setNs, addNs };
     }
     case "error":
@@ -864,7 +931,8 @@ function decodeAction(key: string, body: YNode, cx: ReadContext): TimelineAction
 const opcodeDecoder: Decoder<number> = (n, cx) => {
   const v = scalar(n, cx);
   const x = typeof v === "number" ? v : typeof v === "string" ? Number(v) : Number.NaN;
-  if (!(Number.isInteger(x) && x >= 0 && x <= 0xff)) return cx.error(n, "an opcode is a number 0-255 (e.g. 0x28)");
+  if (!(Number.isInteger(x) && x >= 0 && x <= 0xff))
+    return cx.error(n, "an opcode is a number 0-255 (e.g. 0x28)");
   return x;
 };
 
@@ -875,9 +943,17 @@ const senseDecoder: Decoder<SenseSpec> = (n, cx) => {
     const named = NAMED_SENSE[s];
     if (named) return named;
     const mm = /^([0-9a-f]{1,2})\/([0-9a-f]{1,2})\/([0-9a-f]{1,2})$/i.exec(s);
-    if (mm) return { key: Number.parseInt(mm[1]!, 16), asc: Number.parseInt(mm[2]!, 16), ascq: Number.parseInt(mm[3]!, 16) };
+    if (mm)
+      return {
+        key: Number.parseInt(mm[1]!, 16),
+        asc: Number.parseInt(mm[2]!, 16),
+        ascq: Number.parseInt(mm[3]!, 16),
+      };
     const names = Object.keys(NAMED_SENSE);
-    return cx.error(n, `sense "${s}" is not KEY/ASC/ASCQ in hex (3/11/00) nor one of ${names.join(", ")}${didYouMean(s, names)}`);
+    return cx.error(
+      n,
+      `sense "${s}" is not KEY/ASC/ASCQ in hex (3/11/00) nor one of ${names.join(", ")}${didYouMean(s, names)}`,
+    );
   }
   const m = cx.map(n, "sense")!;
   const key = m.req("key", int("key", 0, 15));
@@ -991,6 +1067,7 @@ const EXPECT_KINDS = [
   "queueing_held",
   "latency",
   "paths_active",
+  "active_group",
 ];
 
 const whenDecoder: Decoder<CellFilter> = (n, cx) => {
@@ -1019,7 +1096,8 @@ const expectationDecoder: Decoder<ExpectationSpec> = (n, cx) => {
   const kinds = m.keys().filter((k) => k !== "when");
   if (kinds.length !== 1 || !EXPECT_KINDS.includes(kinds[0]!)) {
     for (const k of kinds)
-      if (!EXPECT_KINDS.includes(k)) cx.error(m.keyNode(k), `unknown expectation "${k}"${didYouMean(k, EXPECT_KINDS)}`);
+      if (!EXPECT_KINDS.includes(k))
+        cx.error(m.keyNode(k), `unknown expectation "${k}"${didYouMean(k, EXPECT_KINDS)}`);
     if (kinds.length !== 1 && kinds.every((k) => EXPECT_KINDS.includes(k)))
       cx.error(n, "one expectation per entry");
     m.done([...EXPECT_KINDS, "when"]);
@@ -1044,14 +1122,19 @@ const expectationDecoder: Decoder<ExpectationSpec> = (n, cx) => {
       const map = b.opt("map", name("map"), null as string | null);
       let below = b.opt("below", num("below", 0, 1), null as number | null);
       let above = b.opt("above", num("above", 0, 1), null as number | null);
-      const between = b.opt("between", listOf("between", num("between", 0, 1), false), null as number[] | null);
+      const between = b.opt(
+        "between",
+        listOf("between", num("between", 0, 1), false),
+        null as number[] | null,
+      );
       b.done(["path", "map", "below", "above", "between"]);
       if (between) {
         if (between.length !== 2) return cx.error(b.keyNode("between"), "between: give [low, high]");
         above = between[0]!;
         below = between[1]!;
       }
-      if (below === null && above === null) return cx.error(body, "path_share: give below:, above: or between:");
+      if (below === null && above === null)
+        return cx.error(body, "path_share: give below:, above: or between:");
       return path === undefined ? undefined : { kind: "path_share", path, map, below, above, ...base };
     }
     case "failover_within": {
@@ -1096,6 +1179,17 @@ const expectationDecoder: Decoder<ExpectationSpec> = (n, cx) => {
       b.done(["mean", "p99", "max", "job"]);
       return d === undefined ? undefined : { kind: "latency", stat, atMostNs: d, job, ...base };
     }
+    case "active_group": {
+      if (!isMapNode(body, cx)) {
+        const g = int("active_group", 1)(body, cx);
+        return g === undefined ? undefined : { kind: "active_group", group: g, map: null, ...base };
+      }
+      const b = cx.map(body, kind)!;
+      const g = b.req("group", int("group", 1));
+      const map = b.opt("map", name("map"), null as string | null);
+      b.done(["group", "map"]);
+      return g === undefined ? undefined : { kind: "active_group", group: g, map, ...base };
+    }
     default: {
       if (!isMapNode(body, cx)) {
         const c = int("paths_active", 0)(body, cx);
@@ -1112,7 +1206,7 @@ const expectationDecoder: Decoder<ExpectationSpec> = (n, cx) => {
 
 // ---- matrix ---------------------------------------------------------------------------------
 
-const AXES = ["selector", "grouping", "iopolicy", "lun_service", "port_service"];
+const AXES = ["selector", "grouping", "iopolicy", "lun_service", "port_service", "workload"];
 
 const matrixDecoder: Decoder<MatrixAxis[]> = (n, cx) => {
   const m = cx.map(n, "matrix");
@@ -1122,7 +1216,10 @@ const matrixDecoder: Decoder<MatrixAxis[]> = (n, cx) => {
     const pos = m.posOf(k);
     const isJob = k.startsWith("workload.");
     if (!AXES.includes(k) && !isJob) {
-      cx.error(m.keyNode(k), `unknown matrix axis "${k}"${didYouMean(k, AXES)} (axes: ${AXES.join(", ")}, workload.<fio option>)`);
+      cx.error(
+        m.keyNode(k),
+        `unknown matrix axis "${k}"${didYouMean(k, AXES)} (axes: ${AXES.join(", ")}, workload.<fio option>)`,
+      );
       continue;
     }
     if (isJob) {
@@ -1158,7 +1255,8 @@ const matrixDecoder: Decoder<MatrixAxis[]> = (n, cx) => {
           cx.error(pos, `matrix iopolicy: "${v}" is not one of ${IO_POLICIES.join(", ")}`);
     if (k === "lun_service" || k === "port_service")
       for (const v of checked)
-        if (!profileSpec(v)) cx.error(pos, `matrix ${k}: unknown timing profile "${v}"${didYouMean(v, PROFILE_NAMES)}`);
+        if (!profileSpec(v))
+          cx.error(pos, `matrix ${k}: unknown timing profile "${v}"${didYouMean(v, PROFILE_NAMES)}`);
     out.push({ name: k as MatrixAxisName, values: checked, pos });
   }
   return out;
@@ -1175,7 +1273,9 @@ function crossCheck(spec: ScenarioSpec, cx: ReadContext): void {
   for (const l of t.links) {
     if (!hbas.has(l.hba)) cx.error(l.pos, `link: no HBA "${l.hba}"${didYouMean(l.hba, [...hbas])}`);
     for (const to of l.to) {
-      const [a, p] = to.includes(":") ? [to.slice(0, to.lastIndexOf(":")), to.slice(to.lastIndexOf(":") + 1)] : [to, null];
+      const [a, p] = to.includes(":")
+        ? [to.slice(0, to.lastIndexOf(":")), to.slice(to.lastIndexOf(":") + 1)]
+        : [to, null];
       const arr = arrays.get(a);
       if (!arr) {
         cx.error(l.pos, `link: no array "${a}"${didYouMean(a, [...arrays.keys()])}`);
@@ -1201,7 +1301,8 @@ function crossCheck(spec: ScenarioSpec, cx: ReadContext): void {
     const arr = i > 0 ? arrays.get(m.lun.slice(0, i)) : undefined;
     const lunNo = i > 0 ? Number(m.lun.slice(i + 1).replace(/^lun/, "")) : Number.NaN;
     if (!arr) cx.error(m.pos, `map ${m.name}: lun "${m.lun}" names no array (write ARRAY:LUN)`);
-    else if (!arr.luns.some((l) => l.lun === lunNo)) cx.error(m.pos, `map ${m.name}: array ${arr.name} has no LUN ${m.lun.slice(i + 1)}`);
+    else if (!arr.luns.some((l) => l.lun === lunNo))
+      cx.error(m.pos, `map ${m.name}: array ${arr.name} has no LUN ${m.lun.slice(i + 1)}`);
     const refs = [...(m.paths ?? []), ...(m.groups ?? []).flatMap((g) => g.paths)];
     for (const r of refs)
       if (!linkNames.has(r)) cx.error(m.pos, `map ${m.name}: no link "${r}"${didYouMean(r, [...linkNames])}`);
@@ -1213,15 +1314,30 @@ function crossCheck(spec: ScenarioSpec, cx: ReadContext): void {
       nvmeHeads.add(`nvme${si}n${ns.nsid}`);
     }
   });
-  if (spec.workloads.length > 0 && spec.maps.length === 0 && nvmeHeads.size === 0 && spec.multipathConf === null)
+  if (
+    spec.workloads.length > 0 &&
+    spec.maps.length === 0 &&
+    nvmeHeads.size === 0 &&
+    spec.multipathConf === null
+  )
     for (const w of spec.workloads)
-      if (w.target === null) cx.error(w.pos, `workload ${w.name}: no target (give target:, or define a map or an NVMe subsystem)`);
+      if (w.target === null)
+        cx.error(w.pos, `workload ${w.name}: no target (give target:, or define a map or an NVMe subsystem)`);
   const jobNames = new Set<string>();
   for (const w of spec.workloads) {
     if (jobNames.has(w.name)) cx.error(w.pos, `duplicate workload name "${w.name}"`);
     jobNames.add(w.name);
-    if (w.target !== null && !mapNames.has(w.target) && !nvmeHeads.has(w.target) && !/^(sd[a-z]+|dm-\d+|nvme\d+c\d+n\d+)$/.test(w.target) && spec.multipathConf === null)
-      cx.error(w.pos, `workload ${w.name}: target "${w.target}" is no map, NVMe namespace or disk${didYouMean(w.target, [...mapNames, ...nvmeHeads])}`);
+    if (
+      w.target !== null &&
+      !mapNames.has(w.target) &&
+      !nvmeHeads.has(w.target) &&
+      !/^(sd[a-z]+|dm-\d+|nvme\d+c\d+n\d+)$/.test(w.target) &&
+      spec.multipathConf === null
+    )
+      cx.error(
+        w.pos,
+        `workload ${w.name}: target "${w.target}" is no map, NVMe namespace or disk${didYouMean(w.target, [...mapNames, ...nvmeHeads])}`,
+      );
     // The fio options, resolved against the target's size, as the run will resolve them.
     const bytes = targetBytes(spec, w.target);
     const r = resolveJobs([w.options], () => ({ name: w.target ?? "dev", bytes, logicalBlockSize: 512 }));
@@ -1231,13 +1347,29 @@ function crossCheck(spec: ScenarioSpec, cx: ReadContext): void {
       else cx.warn(p, `workload ${w.name}: ${d.message}`);
     }
   }
+  for (const a of spec.matrix)
+    if (a.name === "workload")
+      for (const v of a.values)
+        if (!jobNames.has(v))
+          cx.error(a.pos, `matrix workload: no workload named "${v}"${didYouMean(v, [...jobNames])}`);
   for (const e of spec.expect) {
     for (const k of e.when.keys())
       if (!spec.matrix.some((a) => a.name === k) && k !== "selector" && k !== "iopolicy")
         cx.error(e.pos, `when: "${k}" is not a matrix axis of this scenario`);
-    if ((e.kind === "iops" || e.kind === "bandwidth" || e.kind === "latency") && e.job !== null && !jobNames.has(e.job))
+    if (
+      (e.kind === "iops" || e.kind === "bandwidth" || e.kind === "latency") &&
+      e.job !== null &&
+      !jobNames.has(e.job)
+    )
       cx.error(e.pos, `${e.kind}: no workload "${e.job}"${didYouMean(e.job, [...jobNames])}`);
-    if ((e.kind === "queueing_held" || e.kind === "paths_active" || e.kind === "path_share") && e.map !== null && !mapNames.has(e.map))
+    if (
+      (e.kind === "queueing_held" ||
+        e.kind === "paths_active" ||
+        e.kind === "active_group" ||
+        e.kind === "path_share") &&
+      e.map !== null &&
+      !mapNames.has(e.map)
+    )
       cx.error(e.pos, `${e.kind}: no map "${e.map}"${didYouMean(e.map, [...mapNames])}`);
     if (e.kind === "path_share" && e.path.includes("->") && !linkNames.has(e.path))
       cx.error(e.pos, `path_share: no link "${e.path}"${didYouMean(e.path, [...linkNames])}`);
@@ -1254,6 +1386,7 @@ function targetBytes(spec: ScenarioSpec, target: string | null): number {
   }
   for (const [si, s] of spec.topology.nvme.entries())
     for (const ns of s.namespaces)
-      if (target === null || target === `${s.name}:${ns.nsid}` || target === `nvme${si}n${ns.nsid}`) return ns.bytes;
+      if (target === null || target === `${s.name}:${ns.nsid}` || target === `nvme${si}n${ns.nsid}`)
+        return ns.bytes;
   return 1 << 30;
 }

@@ -11,7 +11,11 @@ export function formatNs(ns: number): string {
 }
 
 /** Left/right-aligned plain text table. */
-export function table(head: readonly string[], rows: readonly (readonly string[])[], right: readonly boolean[] = []): string {
+export function table(
+  head: readonly string[],
+  rows: readonly (readonly string[])[],
+  right: readonly boolean[] = [],
+): string {
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (r: readonly string[]) =>
     r
@@ -66,7 +70,8 @@ export function formatCellText(c: CellResult): string {
     out.push(pathTable(m));
     const facts: string[] = [`active paths at the end: ${m.activePathsAtEnd}`];
     if (m.kind === "dm") facts.push(`group in use: ${m.groupAtEnd}`);
-    if (m.noPathTotalNs > 0) facts.push(`without a path: ${formatNs(m.noPathTotalNs)} (longest ${formatNs(m.noPathMaxNs)})`);
+    if (m.noPathTotalNs > 0)
+      facts.push(`without a path: ${formatNs(m.noPathTotalNs)} (longest ${formatNs(m.noPathMaxNs)})`);
     out.push(`  ${facts.join("; ")}`);
   }
   if (c.timeline.length > 0) {
@@ -146,7 +151,9 @@ export function formatSummary(r: ScenarioResult): string {
       paths.set(key, list);
     }
   const shareCols: { map: string; path: string; head: string }[] = [];
-  for (const [map, ps] of paths) ps.forEach((p, i) => shareCols.push({ map, path: p, head: paths.size > 1 ? `${map}#${i}` : `p${i}` }));
+  for (const [map, ps] of paths)
+    for (const [i, p] of ps.entries())
+      shareCols.push({ map, path: p, head: paths.size > 1 ? `${map}#${i}` : `p${i}` });
   const rows = r.cells.map((c) => {
     const n = cellNumbers(c);
     const shares = shareCols.map((col) => {
@@ -155,7 +162,13 @@ export function formatSummary(r: ScenarioResult): string {
       return p ? p.share.toFixed(3) : "-";
     });
     const exp = c.expectations;
-    const verdict = c.crash ? "CRASH" : exp.length === 0 ? "-" : exp.every((e) => e.ok) ? "ok" : `${exp.filter((e) => !e.ok).length} FAIL`;
+    const verdict = c.crash
+      ? "CRASH"
+      : exp.length === 0
+        ? "-"
+        : exp.every((e) => e.ok)
+          ? "ok"
+          : `${exp.filter((e) => !e.ok).length} FAIL`;
     return [
       c.label,
       n.iops.toFixed(0),
@@ -167,16 +180,29 @@ export function formatSummary(r: ScenarioResult): string {
       verdict,
     ];
   });
-  const head = ["run", "IOPS", "MiB/s", "clat mean", "clat p99", "errors", ...shareCols.map((c) => c.head), "expect"];
+  const head = [
+    "run",
+    "IOPS",
+    "MiB/s",
+    "clat mean",
+    "clat p99",
+    "errors",
+    ...shareCols.map((c) => c.head),
+    "expect",
+  ];
   const right = head.map((_, i) => i > 0 && i < head.length - 1);
-  const legend = shareCols.map((c) => `  ${c.head} = ${paths.size > 1 ? `${c.map} ` : ""}${c.path}`).join("\n");
+  const legend = shareCols
+    .map((c) => `  ${c.head} = ${paths.size > 1 ? `${c.map} ` : ""}${c.path}`)
+    .join("\n");
   return `${table(head, rows, right)}${shareCols.length > 0 ? `\nPath shares (fraction of each map's I/Os):\n${legend}` : ""}`;
 }
 
 /** `mp sim run` text: every cell in full, then the summary when there are several. */
 export function formatScenarioText(r: ScenarioResult): string {
   const out: string[] = [];
-  out.push(`Scenario ${r.name} (${r.file}), seed ${r.seed}, ${r.cells.length} run${r.cells.length === 1 ? "" : "s"}`);
+  out.push(
+    `Scenario ${r.name} (${r.file}), seed ${r.seed}, ${r.cells.length} run${r.cells.length === 1 ? "" : "s"}`,
+  );
   for (const c of r.cells) {
     out.push("");
     out.push(`=== ${c.label} ===`);
@@ -199,7 +225,9 @@ export function formatScenarioText(r: ScenarioResult): string {
 export function formatCompare(r: ScenarioResult): string {
   const groups = new Map<string, CellResult[]>();
   for (const c of r.cells) {
-    const rest = [...c.cell.entries()].filter(([k]) => k !== "selector").map(([k, v]) => `${k.replace(/^workload\./, "")}=${v}`);
+    const rest = [...c.cell.entries()]
+      .filter(([k]) => k !== "selector")
+      .map(([k, v]) => `${k.replace(/^workload\./, "")}=${v}`);
     const key = rest.join(" ");
     const list = groups.get(key) ?? [];
     list.push(c);
@@ -220,20 +248,38 @@ export function formatCompare(r: ScenarioResult): string {
       ["longest stall", ...cells.map((c) => formatNs(c.maxStallNs))],
     ];
     const pathNames: string[] = [];
-    for (const c of cells) for (const m of c.maps) for (const p of m.paths) if (!pathNames.includes(`${m.name} ${p.path}`)) pathNames.push(`${m.name} ${p.path}`);
+    for (const c of cells)
+      for (const m of c.maps)
+        for (const p of m.paths)
+          if (!pathNames.includes(`${m.name} ${p.path}`)) pathNames.push(`${m.name} ${p.path}`);
     for (const pn of pathNames)
       rows.push([
         `share ${pn}`,
         ...cells.map((c) => {
-          for (const m of c.maps) for (const p of m.paths) if (`${m.name} ${p.path}` === pn) return p.share.toFixed(3);
+          for (const m of c.maps)
+            for (const p of m.paths) if (`${m.name} ${p.path}` === pn) return p.share.toFixed(3);
           return "-";
         }),
       ]);
     rows.push([
       "expectations",
-      ...cells.map((c) => (c.crash ? "CRASH" : c.expectations.length === 0 ? "-" : c.expectations.every((e) => e.ok) ? "ok" : `${c.expectations.filter((e) => !e.ok).length} failed`)),
+      ...cells.map((c) =>
+        c.crash
+          ? "CRASH"
+          : c.expectations.length === 0
+            ? "-"
+            : c.expectations.every((e) => e.ok)
+              ? "ok"
+              : `${c.expectations.filter((e) => !e.ok).length} failed`,
+      ),
     ]);
-    out.push(table(head, rows, head.map((_, i) => i > 0)));
+    out.push(
+      table(
+        head,
+        rows,
+        head.map((_, i) => i > 0),
+      ),
+    );
   }
   return `${out.join("\n")}\n`;
 }
@@ -280,7 +326,12 @@ export function scenarioResultJson(r: ScenarioResult): Json {
       timeline: c.timeline.map((e) => ({ t_ns: e.tNs, phase: e.phase, fault: e.text, error: e.error })),
       recoveries: c.recoveries.map((x) => ({ t_ns: x.tNs, fault: x.text, recovered_ns: x.recoveredNs })),
       max_stall_ns: c.maxStallNs,
-      expectations: c.expectations.map((e) => ({ expectation: e.text, line: e.pos.line, ok: e.ok, actual: e.actual })),
+      expectations: c.expectations.map((e) => ({
+        expectation: e.text,
+        line: e.pos.line,
+        ok: e.ok,
+        actual: e.actual,
+      })),
       kernel_log: [...c.kernelLog],
     })),
   };

@@ -1,10 +1,4 @@
-import {
-  type BlockDevice,
-  type Flush,
-  InvariantError,
-  MpError,
-  type PathSelectorType,
-} from "@mp/dm-core";
+import { type BlockDevice, type Flush, InvariantError, MpError, type PathSelectorType } from "@mp/dm-core";
 import type { TimelineLogEntry } from "../faults/timeline.js";
 import type { IoStatsSource } from "../workload/io-stats.js";
 import type { JobOptions } from "../workload/job-options.js";
@@ -12,7 +6,7 @@ import type { WorkloadReport } from "../workload/report.js";
 import { WorkloadOptionsError, WorkloadRun } from "../workload/runner.js";
 import type { SimWorld } from "../world.js";
 import { ScenarioSetupError } from "./errors.js";
-import { evaluateExpectations, type ExpectationResult } from "./expect.js";
+import { type ExpectationResult, evaluateExpectations } from "./expect.js";
 import { normalizeSelector } from "./parse.js";
 import { parseMpathStatus } from "./path-checker.js";
 import { CompletionProbe, type Recovery } from "./probe.js";
@@ -141,7 +135,11 @@ export function expandMatrix(spec: ScenarioSpec, compareSelectors?: readonly str
   const out: MatrixCell[] = [];
   const seen = new Set<string>();
   for (const c of cells) {
-    const g = c.get("grouping") ?? (spec.maps.length > 0 && spec.maps.every((m) => m.grouping === c.get("grouping") || !c.has("grouping")) ? spec.maps[0]!.grouping : undefined);
+    const g =
+      c.get("grouping") ??
+      (spec.maps.length > 0 && spec.maps.every((m) => m.grouping === c.get("grouping") || !c.has("grouping"))
+        ? spec.maps[0]!.grouping
+        : undefined);
     if ((g === "single" || g === "failover") && firstSelector !== undefined) c.set("selector", firstSelector);
     const key = [...c.entries()].map(([k, v]) => `${k}=${v}`).join("\u0000");
     if (seen.has(key)) continue;
@@ -156,7 +154,8 @@ export function cellLabel(cell: MatrixCell): string {
   if (cell.size === 0) return "(scenario)";
   return [...cell.entries()]
     .map(([k, v]) => {
-      if (k === "selector" && (cell.get("grouping") === "single" || cell.get("grouping") === "failover")) return null;
+      if (k === "selector" && (cell.get("grouping") === "single" || cell.get("grouping") === "failover"))
+        return null;
       return `${k.replace(/^workload\./, "")}=${v}`;
     })
     .filter((x) => x !== null)
@@ -189,18 +188,26 @@ export async function runScenario(spec: ScenarioSpec, o: RunScenarioOptions = {}
 }
 
 /** Applies a cell's `workload.<option>` values to every workload. */
-function jobsFor(spec: ScenarioSpec, cell: MatrixCell, sw: ScenarioWorld, probes: Map<BlockDevice, CompletionProbe>): JobOptions[] {
+function jobsFor(
+  spec: ScenarioSpec,
+  cell: MatrixCell,
+  sw: ScenarioWorld,
+  probes: Map<BlockDevice, CompletionProbe>,
+): JobOptions[] {
   const overrides: Record<string, string> = {};
   for (const [k, v] of cell) if (k.startsWith("workload.")) overrides[k.slice(9)] = v;
-  return spec.workloads.map((w) => {
-    const target = w.target === null ? defaultTarget(sw) : sw.targets.get(w.target);
-    if (!target)
-      throw new ScenarioSetupError(
-        `${spec.file}:${w.pos.line}:${w.pos.col}: workload ${w.name}: no target "${w.target}" in this world (known: ${[...sw.targets.keys()].join(", ")})`,
-      );
-    if (!probes.has(target)) probes.set(target, new CompletionProbe(target, sw.world.clock));
-    return { ...w.options, ...overrides, name: w.name, filename: target.name } as JobOptions;
-  });
+  const only = cell.get("workload");
+  return spec.workloads
+    .filter((w) => only === undefined || w.name === only)
+    .map((w) => {
+      const target = w.target === null ? defaultTarget(sw) : sw.targets.get(w.target);
+      if (!target)
+        throw new ScenarioSetupError(
+          `${spec.file}:${w.pos.line}:${w.pos.col}: workload ${w.name}: no target "${w.target}" in this world (known: ${[...sw.targets.keys()].join(", ")})`,
+        );
+      if (!probes.has(target)) probes.set(target, new CompletionProbe(target, sw.world.clock));
+      return { ...w.options, ...overrides, name: w.name, filename: target.name } as JobOptions;
+    });
 }
 
 function defaultTarget(sw: ScenarioWorld): BlockDevice | undefined {
@@ -208,10 +215,24 @@ function defaultTarget(sw: ScenarioWorld): BlockDevice | undefined {
 }
 
 /** Kinds of timeline steps after which a failover time is measured. */
-const DISRUPTIVE = new Set(["port", "controller", "link", "link-flap", "inject", "alua", "ana", "lun-map", "hba"]);
+const DISRUPTIVE = new Set([
+  "port",
+  "controller",
+  "link",
+  "link-flap",
+  "inject",
+  "alua",
+  "ana",
+  "lun-map",
+  "hba",
+]);
 
 /** Runs one cell of a scenario in a fresh world. */
-export async function runCell(spec: ScenarioSpec, cell: MatrixCell, o: RunScenarioOptions = {}): Promise<CellResult> {
+export async function runCell(
+  spec: ScenarioSpec,
+  cell: MatrixCell,
+  o: RunScenarioOptions = {},
+): Promise<CellResult> {
   const sw = buildScenarioWorld(spec, cell, {
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
     ...(o.selectors ? { selectors: o.selectors } : {}),
@@ -286,7 +307,12 @@ export async function runCell(spec: ScenarioSpec, cell: MatrixCell, o: RunScenar
         for (; seenLog < log.length; seenLog++) {
           const e = log[seenLog]!;
           const ev = spec.faults.find((f) => f.index === e.index);
-          if (e.error === null && ev && DISRUPTIVE.has(ev.action.kind) && (e.phase === "apply" || e.phase === "flap-down"))
+          if (
+            e.error === null &&
+            ev &&
+            DISRUPTIVE.has(ev.action.kind) &&
+            (e.phase === "apply" || e.phase === "flap-down")
+          )
             for (const p of probes.values()) p.fault(e.text);
         }
       }
@@ -299,7 +325,8 @@ export async function runCell(spec: ScenarioSpec, cell: MatrixCell, o: RunScenar
     report = run ? run.report() : null;
   } catch (e) {
     if (e instanceof WorkloadOptionsError || e instanceof ScenarioSetupError) throw e;
-    if (e instanceof InvariantError || !(e instanceof MpError)) crash = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    if (e instanceof InvariantError || !(e instanceof MpError))
+      crash = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     else throw e;
   } finally {
     watch();
@@ -333,7 +360,9 @@ export async function runCell(spec: ScenarioSpec, cell: MatrixCell, o: RunScenar
       noPathTotalNs: np?.total ?? 0,
       activePathsAtEnd: st ? st.active : m.paths.length,
       groupAtEnd: st ? st.group : 1,
-      checkerEvents: m.checker ? m.checker.events.map((e) => ({ tNs: e.tNs - start, message: e.message })) : [],
+      checkerEvents: m.checker
+        ? m.checker.events.map((e) => ({ tNs: e.tNs - start, message: e.message }))
+        : [],
     });
   }
   for (const h of sw.heads) {
@@ -396,10 +425,15 @@ function mapStatus(sw: ScenarioWorld, m: BuiltMap): { active: number; group: num
   const line = r.value.lines.find((l) => l.type === "multipath");
   const s = line ? parseMpathStatus(line.params) : null;
   if (!s) return null;
-  return { active: s.groups.reduce((n, g) => n + g.paths.filter((p) => p.active).length, 0), group: s.currentGroup };
+  return {
+    active: s.groups.reduce((n, g) => n + g.paths.filter((p) => p.active).length, 0),
+    group: s.currentGroup,
+  };
 }
 
-function shares(paths: readonly { path: string; dev: BlockDevice & IoStatsSource; devt: string }[]): PathShare[] {
+function shares(
+  paths: readonly { path: string; dev: BlockDevice & IoStatsSource; devt: string }[],
+): PathShare[] {
   const ios = paths.map((p) => p.dev.ioStats.readIos + p.dev.ioStats.writeIos);
   const total = ios.reduce((a, b) => a + b, 0);
   return paths.map((p, i) => {

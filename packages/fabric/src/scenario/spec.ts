@@ -1,7 +1,7 @@
+import type { TimelineEvent } from "../faults/timeline.js";
 import type { AluaMode } from "../hardware/array.js";
 import type { AnaStateName } from "../nvme-multipath/ana.js";
 import type { IoPolicy } from "../nvme-multipath/iopolicy.js";
-import type { TimelineEvent } from "../faults/timeline.js";
 import type { ResourceSpec } from "../timing/queueing-resource.js";
 import type { JobOptions } from "../workload/job-options.js";
 import type { Pos } from "./yaml-reader.js";
@@ -104,7 +104,11 @@ export interface LinkSpec {
 export interface NvmeSubsystemSpec {
   readonly name: string;
   readonly iopolicy: IoPolicy;
-  readonly namespaces: readonly { readonly nsid: number; readonly bytes: number; readonly anaGroup: number }[];
+  readonly namespaces: readonly {
+    readonly nsid: number;
+    readonly bytes: number;
+    readonly anaGroup: number;
+  }[];
   /** Timing of the namespace's medium, shared by every path. */
   readonly service: ServiceSpec | null;
   readonly controllers: readonly NvmeControllerSpec[];
@@ -184,8 +188,14 @@ export type ExpectationSpec = (
   | { readonly kind: "iops"; readonly atLeast: number; readonly job: string | null }
   | { readonly kind: "bandwidth"; readonly atLeast: number; readonly job: string | null }
   | { readonly kind: "queueing_held"; readonly atMostNs: number; readonly map: string | null }
-  | { readonly kind: "latency"; readonly stat: "mean" | "p99" | "max"; readonly atMostNs: number; readonly job: string | null }
+  | {
+      readonly kind: "latency";
+      readonly stat: "mean" | "p99" | "max";
+      readonly atMostNs: number;
+      readonly job: string | null;
+    }
   | { readonly kind: "paths_active"; readonly map: string | null; readonly count: number }
+  | { readonly kind: "active_group"; readonly map: string | null; readonly group: number }
 ) & { readonly when: CellFilter; readonly pos: Pos; readonly text: string };
 
 /** Axes a matrix may vary. */
@@ -195,6 +205,7 @@ export type MatrixAxisName =
   | "iopolicy"
   | "lun_service"
   | "port_service"
+  | "workload"
   | `workload.${string}`;
 
 export interface MatrixAxis {

@@ -5,7 +5,7 @@ import {
   type PathSelectorType,
   type Rng,
 } from "@mp/dm-core";
-import { type FaultWorld, FaultTimeline } from "../faults/timeline.js";
+import { FaultTimeline, type FaultWorld } from "../faults/timeline.js";
 import { Aas } from "../hardware/alua.js";
 import type { LogicalUnit, TargetPort } from "../hardware/array.js";
 import type { Hba, Link } from "../hardware/fabric.js";
@@ -118,7 +118,14 @@ function makeResource(
 }
 
 /** A selector module for a plugin, so `request_module("dm-<name>")` finds it as dm-mpath asks. */
-function selectorModule(type: PathSelectorType, registry: { register(t: PathSelectorType): unknown; unregister(n: string): boolean; has(n: string): boolean }): KernelModule {
+function selectorModule(
+  type: PathSelectorType,
+  registry: {
+    register(t: PathSelectorType): unknown;
+    unregister(n: string): boolean;
+    has(n: string): boolean;
+  },
+): KernelModule {
   return {
     name: `dm-${type.name}`,
     depends: ["dm-multipath"],
@@ -139,7 +146,11 @@ function selectorModule(type: PathSelectorType, registry: { register(t: PathSele
  * timeline bound to it all. Problems come back as a {@link ScenarioWorldError} pointing into the
  * file.
  */
-export function buildScenarioWorld(spec: ScenarioSpec, cell: MatrixCell, o: BuildOptions = {}): ScenarioWorld {
+export function buildScenarioWorld(
+  spec: ScenarioSpec,
+  cell: MatrixCell,
+  o: BuildOptions = {},
+): ScenarioWorld {
   const diags: ScenarioDiagnostic[] = [];
   const problem = (pos: { line: number; col: number }, message: string) =>
     diags.push({ file: spec.file, line: pos.line, col: pos.col, severity: "error", message });
@@ -171,24 +182,28 @@ export function buildScenarioWorld(spec: ScenarioSpec, cell: MatrixCell, o: Buil
       const s: ServiceSpec | null = portServiceAxis
         ? { profile: portServiceAxis, scale: own?.scale ?? 1, pos: a.pos }
         : (own ?? a.portService);
-      return makeResource(
-        `port ${a.name}:${port.name}`,
-        s ? resourceOf(s) : {},
-        s?.scale ?? 1,
-        rng,
-        1,
-      );
+      return makeResource(`port ${a.name}:${port.name}`, s ? resourceOf(s) : {}, s?.scale ?? 1, rng, 1);
     };
     const lunSvc = (lu: LogicalUnit) => {
       const ls = a.luns.find((l) => l.lun === lu.lun);
       const s: ServiceSpec | null = lunServiceAxis
         ? { profile: lunServiceAxis, scale: 1, pos: a.pos }
         : (ls?.service ?? a.lunService);
-      return makeResource(`lun ${a.name}:${lu.lun}`, s ? resourceOf(s) : DEFAULT_LUN_SERVICE, s?.scale ?? 1, rng, lu.blocks * (lu.blockSize / 512));
+      return makeResource(
+        `lun ${a.name}:${lu.lun}`,
+        s ? resourceOf(s) : DEFAULT_LUN_SERVICE,
+        s?.scale ?? 1,
+        rng,
+        lu.blocks * (lu.blockSize / 512),
+      );
     };
     const opts = {
       name: a.name,
-      luns: a.luns.map((l) => ({ lun: l.lun, sizeMb: l.bytes / 1048576, ...(l.owner !== null ? { owner: l.owner } : {}) })),
+      luns: a.luns.map((l) => ({
+        lun: l.lun,
+        sizeMb: l.bytes / 1048576,
+        ...(l.owner !== null ? { owner: l.owner } : {}),
+      })),
       portsPerController: a.portsPerController,
       lunService: lunSvc,
       portService: portSvc,
@@ -202,7 +217,13 @@ export function buildScenarioWorld(spec: ScenarioSpec, cell: MatrixCell, o: Buil
   }
   const hbaSpecs = new Map(spec.topology.hbas.map((h) => [h.name, h]));
   for (const h of spec.topology.hbas)
-    fabric.addHba({ name: h.name, transport: "fc", driver: h.driver, canQueue: h.canQueue, cmdPerLun: h.cmdPerLun });
+    fabric.addHba({
+      name: h.name,
+      transport: "fc",
+      driver: h.driver,
+      canQueue: h.canQueue,
+      cmdPerLun: h.cmdPerLun,
+    });
   for (const l of spec.topology.links) {
     const hba = fabric.hba(l.hba)!;
     for (const to of l.to) {
@@ -236,11 +257,16 @@ export function buildScenarioWorld(spec: ScenarioSpec, cell: MatrixCell, o: Buil
         name: c.name,
         numaNode: c.numaNode,
         latencyNs: c.latencyNs,
-        service: makeResource(`ctrl ${s.name}:${c.name}`, c.service ? resourceOf(c.service) : {}, c.service?.scale ?? 1, rng, 1),
+        service: makeResource(
+          `ctrl ${s.name}:${c.name}`,
+          c.service ? resourceOf(c.service) : {},
+          c.service?.scale ?? 1,
+          rng,
+          1,
+        ),
         anaState: anaStateFromName(c.ana),
       });
-    for (const h of sub.heads)
-      heads.push({ name: h.name, subsystem: s.name, head: h, paths: [...h.paths] });
+    for (const h of sub.heads) heads.push({ name: h.name, subsystem: s.name, head: h, paths: [...h.paths] });
   }
 
   // ---- kernel modules, in the order a boot loads them: handlers before the HBA drivers scan
@@ -274,13 +300,18 @@ export function buildScenarioWorld(spec: ScenarioSpec, cell: MatrixCell, o: Buil
     const lu = arr.lus.find((x) => x.lun === lunNo)!;
     const linkNames =
       m.paths ??
-      (m.groups ? m.groups.flatMap((g) => g.paths) : fabric.links.filter((l) => l.port.array === arr).map((l) => l.name));
+      (m.groups
+        ? m.groups.flatMap((g) => g.paths)
+        : fabric.links.filter((l) => l.port.array === arr).map((l) => l.name));
     const paths: BuiltPath[] = [];
     for (const ln of linkNames) {
       const link = fabric.link(ln);
       const sdev = link ? sdevFor(link, lunNo) : undefined;
       if (!link || !sdev?.sd) {
-        problem(m.pos, `map ${m.name}: path ${ln} has no disk for LUN ${lunNo} (link down or LUN not mapped at start?)`);
+        problem(
+          m.pos,
+          `map ${m.name}: path ${ln} has no disk for LUN ${lunNo} (link down or LUN not mapped at start?)`,
+        );
         continue;
       }
       paths.push({ name: ln, link, disk: taps.tap(sdev.sd), devt: formatDevT(sdev.sd.devt) });
@@ -323,7 +354,10 @@ export function buildScenarioWorld(spec: ScenarioSpec, cell: MatrixCell, o: Buil
         .since(before)
         .map((l) => l.text)
         .join("; ");
-      problem(m.pos, `map ${m.name}: the kernel refused the table "0 ${sizeSectors} multipath ${params}": errno ${resumed.errno}${why ? ` (${why})` : ""}`);
+      problem(
+        m.pos,
+        `map ${m.name}: the kernel refused the table "0 ${sizeSectors} multipath ${params}": errno ${resumed.errno}${why ? ` (${why})` : ""}`,
+      );
       continue;
     }
     const device = kernel.block.get(resumed.value.devt);
@@ -342,7 +376,17 @@ export function buildScenarioWorld(spec: ScenarioSpec, cell: MatrixCell, o: Buil
       }));
       checker = new PathChecker(world.clock, kernel.dm, kernel.log, m.name, checked, m.checker);
     }
-    maps.push({ spec: m, name: m.name, device, paths, single: false, selector, grouping, table: params, checker });
+    maps.push({
+      spec: m,
+      name: m.name,
+      device,
+      paths,
+      single: false,
+      selector,
+      grouping,
+      table: params,
+      checker,
+    });
   }
 
   // ---- workload targets
@@ -472,7 +516,9 @@ function tableParams(
   if (explicit) {
     groups = explicit.map((g) => ({
       selector: selectorAxisOr(g.selector, sel),
-      paths: g.paths.map((n) => paths.find((p) => p.name === n)).filter((p): p is BuiltPath => p !== undefined),
+      paths: g.paths
+        .map((n) => paths.find((p) => p.name === n))
+        .filter((p): p is BuiltPath => p !== undefined),
     }));
   } else if (grouping === "failover") {
     groups = paths.map((p) => ({ selector: sel, paths: [p] }));
@@ -491,7 +537,10 @@ function tableParams(
   }
   groups = groups.filter((g) => g.paths.length > 0);
   const pgs = groups
-    .map((g) => `${g.selector} ${g.paths.length} ${nargs} ${g.paths.map((p) => `${p.devt} ${m.pathArgs}`.trim()).join(" ")}`)
+    .map(
+      (g) =>
+        `${g.selector} ${g.paths.length} ${nargs} ${g.paths.map((p) => `${p.devt} ${m.pathArgs}`.trim()).join(" ")}`,
+    )
     .join(" ");
   return `${feats} ${hh} ${groups.length} 1 ${pgs}`;
 }

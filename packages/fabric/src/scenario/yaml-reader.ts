@@ -85,7 +85,8 @@ export class ReadContext {
   /** Follows an alias (`*anchor`) to the node it names. */
   deref(n: YNode): YNode {
     let cur = n;
-    for (let i = 0; i < 32 && cur && isAlias(cur); i++) cur = (cur.resolve(this.#doc) as Node | undefined) ?? null;
+    for (let i = 0; i < 32 && cur && isAlias(cur); i++)
+      cur = (cur.resolve(this.#doc) as Node | undefined) ?? null;
     return cur;
   }
 
@@ -131,7 +132,13 @@ export function readYaml(text: string, file: string): { cx: ReadContext; root: Y
   }
   for (const w of doc.warnings) {
     const p = w.linePos?.[0] ?? { line: 1, col: 1 };
-    cx.diagnostics.push({ file, line: p.line, col: p.col, severity: "warning", message: yamlMessage(w.message) });
+    cx.diagnostics.push({
+      file,
+      line: p.line,
+      col: p.col,
+      severity: "warning",
+      message: yamlMessage(w.message),
+    });
   }
   return { cx, root: (doc.contents ?? null) as YNode };
 }
@@ -294,7 +301,8 @@ export function name(what: string): Decoder<string> {
   return (n, cx) => {
     const s = str(what)(n, cx);
     if (s === undefined) return undefined;
-    if (s === "" || /\s/.test(s)) return cx.error(n, `${what} must be a non-empty word without spaces: "${s}"`);
+    if (s === "" || /\s/.test(s))
+      return cx.error(n, `${what} must be a non-empty word without spaces: "${s}"`);
     return s;
   };
 }
@@ -320,7 +328,11 @@ export const bool =
   };
 
 /** A finite number in [min, max]. */
-export function num(what: string, min = Number.NEGATIVE_INFINITY, max = Number.POSITIVE_INFINITY): Decoder<number> {
+export function num(
+  what: string,
+  min = Number.NEGATIVE_INFINITY,
+  max = Number.POSITIVE_INFINITY,
+): Decoder<number> {
   return (n, cx) => {
     const v = scalarValue(n, cx);
     const x = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : Number.NaN;
@@ -393,7 +405,8 @@ export function rate(what: string): Decoder<number> {
     }
     if (typeof v !== "string") return cx.error(n, `${what} must be a rate like 1600MB (per second)`);
     const r = parseSize(v.trim().replace(/\/s$/, ""), 1000);
-    if (!r.ok || !(r.value > 0)) return cx.error(n, `${what}: not a rate: "${v}" (like 1600MB or 3.2GB, per second)`);
+    if (!r.ok || !(r.value > 0))
+      return cx.error(n, `${what}: not a rate: "${v}" (like 1600MB or 3.2GB, per second)`);
     return r.value;
   };
 }
