@@ -739,10 +739,13 @@ function faultsDecoder(n: YNode, cx: ReadContext): { events: TimelineEvent[]; po
     prevAt = atNs;
     const forNs = m.opt("for", duration("for"), null as number | null);
     const actionKeys = m.keys().filter((k) => k !== "at" && k !== "for");
+    for (const k of actionKeys)
+      if (!ACTION_KEYS.includes(k)) {
+        m.value(k);
+        cx.error(m.keyNode(k), `unknown fault "${k}"${didYouMean(k, ACTION_KEYS)}`);
+      }
     if (actionKeys.length !== 1) {
-      for (const k of actionKeys)
-        if (!ACTION_KEYS.includes(k))
-          cx.error(m.keyNode(k), `unknown fault "${k}"${didYouMean(k, ACTION_KEYS)}`);
+      for (const k of actionKeys) if (ACTION_KEYS.includes(k)) m.value(k);
       if (actionKeys.length === 0) cx.error(it, `a fault needs one of: ${ACTION_KEYS.join(", ")}`);
       else if (actionKeys.every((k) => ACTION_KEYS.includes(k)))
         cx.error(it, `one fault per entry (found ${actionKeys.join(", ")}); write them as separate entries`);

@@ -385,7 +385,11 @@ export async function runCell(
   const maxStallNs = Math.max(0, ...[...probes.values()].map((p) => p.maxStallNs));
   const kernelLog = kernel.log
     .since(logStart)
-    .filter((l) => /multipath|nvme|rport|scsi host|Failing|reinstat/.test(l.text))
+    .filter((l) =>
+      /multipath|nvme|rport|scsi host|Failing|reinstat|Attached SCSI disk|capacity change|Capacity data/.test(
+        l.text,
+      ),
+    )
     .slice(0, 200)
     .map((l) => `[${(l.timeNs / 1e9).toFixed(6).padStart(12)}] ${l.text}`);
   const partial: Omit<CellResult, "expectations"> = {

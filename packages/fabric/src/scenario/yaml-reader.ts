@@ -118,10 +118,14 @@ export class ReadContext {
 /** Parses YAML text into a document and a context, with the parser's own errors as diagnostics. */
 export function readYaml(text: string, file: string): { cx: ReadContext; root: YNode } {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, merge: true });
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false, merge: true });
   const cx = new ReadContext(file, lc, doc);
+  const at = (e: { pos: [number, number] }) => {
+    const p = lc.linePos(e.pos[0]);
+    return { line: Math.max(1, p.line), col: Math.max(1, p.col) };
+  };
   for (const e of doc.errors) {
-    const p = e.linePos?.[0] ?? { line: 1, col: 1 };
+    const p = at(e);
     cx.diagnostics.push({
       file,
       line: p.line,
@@ -131,7 +135,7 @@ export function readYaml(text: string, file: string): { cx: ReadContext; root: Y
     });
   }
   for (const w of doc.warnings) {
-    const p = w.linePos?.[0] ?? { line: 1, col: 1 };
+    const p = at(w);
     cx.diagnostics.push({
       file,
       line: p.line,
@@ -216,7 +220,9 @@ export class MapReader {
         this.cx.error(k, `keys of ${this.what} must be plain words`);
         continue;
       }
-      this.#pairs.set(String(k.value), p);
+      const key = String(k.value);
+      if (this.#pairs.has(key)) this.cx.error(k, `${this.what}: duplicate key "${key}"`);
+      this.#pairs.set(key, p);
     }
     // Explicit keys win over merged ones (YAML merge semantics).
     for (const m of merges) {
