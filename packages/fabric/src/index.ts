@@ -1,6 +1,24 @@
 // --- timing + workload (H5b) ---
 
 export { machineFabric, scenarioPlugin } from "./conformance-plugin.js";
+// --- end hardware + SimHost ---
+// --- scenarios, fault timeline, NVMe multipath (H9) ---
+export type {
+  FaultWorld,
+  InjectLabel,
+  TimelineAction,
+  TimelineEvent,
+  TimelineLogEntry,
+  TimelineTarget,
+} from "./faults/timeline.js";
+export {
+  FaultTimeline,
+  NAMED_HOST_BYTE,
+  NAMED_SENSE,
+  NAMED_STATUS,
+  Resolver,
+  UnresolvedReference,
+} from "./faults/timeline.js";
 export type {
   AasSupport,
   AluaEffect,
@@ -39,6 +57,24 @@ export { defaultRules, multipathRules } from "./host/udev/rules.js";
 export { scsiIdExport } from "./host/udev/scsi-id.js";
 export type { UdevRecord } from "./host/udev/udev.js";
 export { SimUdev } from "./host/udev/udev.js";
+export type { AnaStateName } from "./nvme-multipath/ana.js";
+export {
+  ANA_STATE_NAMES,
+  AnaState,
+  anaStateFromName,
+  anaStateName,
+  NvmePathStatus,
+} from "./nvme-multipath/ana.js";
+export type { IoPolicy, PolicyPath } from "./nvme-multipath/iopolicy.js";
+export { findPathIndex, IO_POLICIES, queueDepthIndex, roundRobinIndex } from "./nvme-multipath/iopolicy.js";
+export { NvmeHost } from "./nvme-multipath/nvme-host.js";
+export { NvmeNsHead } from "./nvme-multipath/nvme-ns-head.js";
+export type {
+  NvmeControllerOptions,
+  NvmeCtrlState,
+  NvmeSubsystemOptions,
+} from "./nvme-multipath/nvme-subsystem.js";
+export { NvmeController, NvmeNamespace, NvmeNsPath, NvmeSubsystem } from "./nvme-multipath/nvme-subsystem.js";
 export type { ArrayProfileOptions, BuiltArray, LunSpec } from "./profiles/array-builder.js";
 export { buildTwoControllerArray, naa6FromSerial } from "./profiles/array-builder.js";
 export type { EmcClariionOptions } from "./profiles/emc-clariion.js";
@@ -49,6 +85,53 @@ export { parseModuleParams } from "./profiles/module-params.js";
 export type { ScsiDebugConfig, ScsiDebugInstance, ScsiDebugModule } from "./profiles/scsi-debug.js";
 export { createScsiDebugModule, SDEBUG_VERSION } from "./profiles/scsi-debug.js";
 export { ScsiDebugPersonality } from "./profiles/scsi-debug-personality.js";
+export { ScenarioError, ScenarioSetupError } from "./scenario/errors.js";
+export type { ExpectationResult } from "./scenario/expect.js";
+export type { ScenarioParseResult } from "./scenario/parse.js";
+export { normalizeSelector, parseScenario } from "./scenario/parse.js";
+export type {
+  CheckedPath,
+  CheckerEvent,
+  MpathStatus,
+  MpathStatusGroup,
+  MpathStatusPath,
+  TurState,
+} from "./scenario/path-checker.js";
+export { PathChecker, parseMpathStatus, turState } from "./scenario/path-checker.js";
+export { selectorsFromModule } from "./scenario/plugins.js";
+export type { Recovery } from "./scenario/probe.js";
+export { CompletionProbe } from "./scenario/probe.js";
+export {
+  formatCellText,
+  formatCompare,
+  formatScenarioJson,
+  formatScenarioText,
+  formatSummary,
+  scenarioResultJson,
+} from "./scenario/report.js";
+export type {
+  CellResult,
+  MapResult,
+  PathShare,
+  RunScenarioOptions,
+  ScenarioDaemon,
+  ScenarioResult,
+} from "./scenario/run.js";
+export { cellLabel, expandMatrix, runCell, runScenario } from "./scenario/run.js";
+export type {
+  ExpectationSpec,
+  MapSpec,
+  MatrixAxis,
+  MatrixCell,
+  ScenarioSpec,
+  ServiceSpec,
+  TopologySpec,
+  WorkloadSpec,
+} from "./scenario/spec.js";
+export type { BuildOptions, BuiltHead, BuiltMap, BuiltPath, ScenarioWorld } from "./scenario/world.js";
+export { buildScenarioWorld, ScenarioWorldError } from "./scenario/world.js";
+export type { Pos, ScenarioDiagnostic } from "./scenario/yaml-reader.js";
+export { formatDiagnostic } from "./scenario/yaml-reader.js";
 export type { SenseSpec } from "./scsi/sense.js";
 export { FabricAsc, sense, senseBuffer } from "./scsi/sense.js";
 export { SimScsiDevice } from "./scsi-ml/scsi-device.js";
@@ -133,63 +216,4 @@ export type { VerifyFailure, VerifyFailureKind } from "./workload/verify.js";
 export { formatVerifyFailure } from "./workload/verify.js";
 export type { AttachFabricOptions, FabricAttachment, SimWorld, SimWorldOptions } from "./world.js";
 export { attachFabric, createSimWorld, FC_HBA_DRIVERS } from "./world.js";
-// --- end hardware + SimHost ---
-// --- scenarios, fault timeline, NVMe multipath (H9) ---
-export type {
-  FaultWorld,
-  InjectLabel,
-  TimelineAction,
-  TimelineEvent,
-  TimelineLogEntry,
-  TimelineTarget,
-} from "./faults/timeline.js";
-export { FaultTimeline, NAMED_HOST_BYTE, NAMED_SENSE, NAMED_STATUS, Resolver, UnresolvedReference } from "./faults/timeline.js";
-export type { AnaStateName } from "./nvme-multipath/ana.js";
-export { ANA_STATE_NAMES, AnaState, anaStateFromName, anaStateName, NvmePathStatus } from "./nvme-multipath/ana.js";
-export type { IoPolicy, PolicyPath } from "./nvme-multipath/iopolicy.js";
-export { findPathIndex, IO_POLICIES, queueDepthIndex, roundRobinIndex } from "./nvme-multipath/iopolicy.js";
-export { NvmeHost } from "./nvme-multipath/nvme-host.js";
-export { NvmeNsHead } from "./nvme-multipath/nvme-ns-head.js";
-export type { NvmeControllerOptions, NvmeCtrlState, NvmeSubsystemOptions } from "./nvme-multipath/nvme-subsystem.js";
-export { NvmeController, NvmeNamespace, NvmeNsPath, NvmeSubsystem } from "./nvme-multipath/nvme-subsystem.js";
-export { ScenarioError, ScenarioSetupError } from "./scenario/errors.js";
-export type { ExpectationResult } from "./scenario/expect.js";
-export type { ScenarioParseResult } from "./scenario/parse.js";
-export { normalizeSelector, parseScenario } from "./scenario/parse.js";
-export type { CheckedPath, CheckerEvent, MpathStatus, MpathStatusGroup, MpathStatusPath, TurState } from "./scenario/path-checker.js";
-export { PathChecker, parseMpathStatus, turState } from "./scenario/path-checker.js";
-export { selectorsFromModule } from "./scenario/plugins.js";
-export type { Recovery } from "./scenario/probe.js";
-export { CompletionProbe } from "./scenario/probe.js";
-export {
-  formatCellText,
-  formatCompare,
-  formatScenarioJson,
-  formatScenarioText,
-  formatSummary,
-  scenarioResultJson,
-} from "./scenario/report.js";
-export type {
-  CellResult,
-  MapResult,
-  PathShare,
-  RunScenarioOptions,
-  ScenarioDaemon,
-  ScenarioResult,
-} from "./scenario/run.js";
-export { cellLabel, expandMatrix, runCell, runScenario } from "./scenario/run.js";
-export type {
-  ExpectationSpec,
-  MapSpec,
-  MatrixAxis,
-  MatrixCell,
-  ScenarioSpec,
-  ServiceSpec,
-  TopologySpec,
-  WorkloadSpec,
-} from "./scenario/spec.js";
-export type { BuildOptions, BuiltHead, BuiltMap, BuiltPath, ScenarioWorld } from "./scenario/world.js";
-export { buildScenarioWorld, ScenarioWorldError } from "./scenario/world.js";
-export type { Pos, ScenarioDiagnostic } from "./scenario/yaml-reader.js";
-export { formatDiagnostic } from "./scenario/yaml-reader.js";
 // --- end scenarios ---

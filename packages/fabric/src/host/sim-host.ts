@@ -126,6 +126,7 @@ export class SimHost implements Host {
       ...(o.udevEventNs !== undefined ? { eventNs: o.udevEventNs } : {}),
       block: o.kernel.block,
       log: o.kernel.log,
+      quiet: (bio) => o.scsi.quietBios.has(bio),
       present: () => this.#coldplugList(),
     });
   }
@@ -228,7 +229,8 @@ export class SimHost implements Host {
     const sdev = r && "errno" in r ? null : isSg ? this.scsi.deviceByName(dev as string) : sdevOf(r);
     let errno = 0;
     if (r && "errno" in r) errno = r.errno;
-    else if (!sdev) errno = isSg ? Errno.ENOENT : ENOTTY;
+    // A non-SCSI disk: the loop driver refuses unknown ioctls with EINVAL, others with ENOTTY.
+    else if (!sdev) errno = isSg ? Errno.ENOENT : r && r.dev.name.startsWith("loop") ? Errno.EINVAL : ENOTTY;
     else if (sdev.state === "deleted" || sdev.state === "cancel") errno = Errno.ENXIO;
     // scsi_block_when_processing_errors() refuses an offline device: sd_ioctl with ENODEV,
     // sg's SG_IO with ENXIO.

@@ -225,6 +225,16 @@ export class SimScsiDevice implements ScsiDevice {
       this.#eventTimer = this.shost.sub.clock.schedule(0, (d: SimScsiDevice) => d.#emitEvents(), this);
   }
 
+  /**
+   * Runs the event work now (the probe path: the kernel's event work runs while sd_probe goes
+   * on, so a power-on unit attention's `change` comes right after the spin-up).
+   */
+  flushEvents(): void {
+    if (this.#eventTimer === 0) return;
+    this.shost.sub.clock.cancel(this.#eventTimer);
+    this.#emitEvents();
+  }
+
   #emitEvents(): void {
     this.#eventTimer = 0;
     for (const evt of this.#events.splice(0)) {

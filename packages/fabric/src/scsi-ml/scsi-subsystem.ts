@@ -1,8 +1,12 @@
 import {
+  type Bio,
+  Bio as BioCtor,
+  BlkStatus,
   formatDevT,
   getBe16,
   getBe32,
   LogLevel,
+  ReqOp,
   type ScsiDhEnv,
   scsiDhAddDevice,
   scsiDhReleaseDevice,
@@ -60,6 +64,9 @@ export interface HostDriver {
   targetId?(hba: Hba, link: Link, index: number): number;
 }
 
+/** From a disk's registration to the end of its probe (partition scan, "Attached SCSI disk"). */
+export const SD_PROBE_TAIL_NS = 20_000_000;
+
 /** How long a background host scan takes until its disks exist (a scsi_debug host: ~0.1 s). */
 export const ASYNC_SCAN_NS = 100_000_000;
 
@@ -73,6 +80,8 @@ export class ScsiSubsystem {
   readonly kernel: FabricKernel;
   readonly sysfs: SysfsTree;
   readonly pool = new ScsiCmndPool();
+  /** Bios that failed quietly (`RQF_QUIET` → `BIO_QUIET`): a handler refused them. */
+  readonly quietBios = new WeakSet<Bio>();
   readonly hosts: ScsiHost[] = [];
   readonly #hostIda = new Ida();
   readonly #sdIda = new Ida();
@@ -292,10 +301,13 @@ export class ScsiSubsystem {
     this.attrs.addSdev(sdev);
     this.emit("add", sdev.devpath, "scsi", this.sdevUeventVars(sdev));
     scsiDhAddDevice(sdev, this.kernel.handlers, this.dhEnv);
+    // sd binds asynchronously while scsi_sysfs_add_sdev goes on; the usual interleaving is sd's
+    // first steps (scsi_disk, spin-up) before the class devices, the disk after them.
+    const disk = this.sdLoaded && (sdev.type === 0 || sdev.type === 0x0e) ? this.#sdProbeStart(sdev) : null;
     this.emit("add", `${sdev.devpath}/scsi_device/${sdev.hctl}`, "scsi_device");
     if (this.sgLoaded) this.#addSg(sdev);
     this.#addBsg(sdev);
-    if (this.sdLoaded && (sdev.type === 0 || sdev.type === 0x0e)) this.sdProbe(sdev);
+    if (disk) this.#sdProbeFinish(disk);
     return sdev;
   }
 
@@ -397,20 +409,73 @@ export class ScsiSubsystem {
   /** `sd_probe()`: names the disk, reads its geometry, registers the block device. */
   sdProbe(sdev: SimScsiDevice): SdDisk {
     if (sdev.sd) return sdev.sd;
+    const disk = this.#sdProbeStart(sdev);
+    this.#sdProbeFinish(disk);
+    return disk;
+  }
+
+  /** sd_probe's first part: the scsi_disk device and the spin-up. */
+  #sdProbeStart(sdev: SimScsiDevice): SdDisk {
     const index = this.#sdIda.alloc();
     const disk = new SdDisk(sdev, index, this.kernel.diskSeq.next());
     sdev.sd = disk;
     sdev.driver = "sd";
     this.attrs.addScsiDisk(sdev);
     this.emit("add", `${sdev.devpath}/scsi_disk/${sdev.hctl}`, "scsi_disk");
-    disk.revalidate(true);
+    disk.spinUp();
+    sdev.flushEvents();
+    return disk;
+  }
+
+  /** The rest: revalidation, the gendisk, the driver bind. */
+  #sdProbeFinish(disk: SdDisk): void {
+    const sdev = disk.scsi;
+    disk.revalidate(true, true);
     this.attrs.addDisk(disk);
     this.emit("add", `/devices/virtual/bdi/${formatDevT(disk.devt)}`, "bdi");
     this.block.register(disk);
     this.emit("add", this.attrs.diskDevpath(disk), "block", this.attrs.diskUeventVars(disk));
     this.emit("bind", sdev.devpath, "scsi", this.sdevUeventVars(sdev));
-    sdev.printk(LogLevel.NOTICE, `[${disk.name}] Attached SCSI disk`);
-    return disk;
+    // The rest of sd_probe (the partition scan, "Attached") takes the probe's remaining time, by
+    // when a device handler has learnt the path's state (ALUA's RTPG runs meanwhile).
+    this.clock.schedule(SD_PROBE_TAIL_NS, (d: SdDisk) => this.#finishProbe(d), disk);
+  }
+
+  #finishProbe(disk: SdDisk): void {
+    if (disk.dead) return;
+    this.#scanPartitions(disk);
+    disk.scsi.printk(LogLevel.NOTICE, `[${disk.name}] Attached SCSI disk`);
+  }
+
+  /**
+   * The partition scan of `device_add_disk` (`check_partition`): the parsers read the start of
+   * the disk; when that read fails (a passive path the handler refuses I/O to, a dead target)
+   * the ldm and amiga parsers and the scan itself say so. A readable disk of zeroes has no
+   * partitions and logs nothing.
+   */
+  #scanPartitions(disk: SdDisk): void {
+    if (disk.sizeSectors() === 0) return;
+    const sdev = disk.scsi;
+    let ok = true;
+    if (sdev.handler) {
+      const probe = new BioCtor();
+      probe.op = ReqOp.READ;
+      probe.bytes = 4096;
+      probe.dev = disk;
+      ok = sdev.handler.prepFn(probe) === BlkStatus.OK;
+    }
+    if (ok) {
+      const r = sdev.executeSync(
+        [Op.READ_10, 0, 0, 0, 0, 0, 0, 0, 4096 / disk.logicalBlockSize, 0],
+        null,
+        4096,
+      );
+      ok = r !== null && r.status === 0 && r.hostByte === 0;
+    }
+    if (ok) return;
+    this.log.printk(LogLevel.CRIT, "ldm_validate_partition_table(): Disk read failed.");
+    this.log.printk(LogLevel.WARNING, `Dev ${disk.name}: unable to read RDB block 0`);
+    this.log.printk(LogLevel.INFO, ` ${disk.name}: unable to read partition table`);
   }
 
   /** `sd_remove()`: flushes the cache, deletes the disk, frees its index. */

@@ -195,11 +195,17 @@ export class SdDisk implements BlockDevice {
    * `sd_revalidate_disk()`: reads capacity, write protect, cache and block limits through the
    * probe path. `first` prints the probe lines as `sd_probe` does.
    */
-  revalidate(first: boolean): void {
+  revalidate(first: boolean, spunUp = false): void {
     const sdev = this.scsi;
     const old = this.#geo.capacity;
     const g = { ...this.#geo };
-    // TEST UNIT READY until the device stops reporting unit attentions (sd_spinup_disk).
+    if (!spunUp) this.spinUp();
+    this.#revalidateRest(first, old, g);
+  }
+
+  /** `sd_spinup_disk`: TEST UNIT READY until the device stops reporting unit attentions. */
+  spinUp(): void {
+    const sdev = this.scsi;
     for (let i = 0; i < 3; i++) {
       const r = sdev.executeSync([Op.TEST_UNIT_READY, 0, 0, 0, 0, 0], null, 0);
       if (!r) break;
@@ -212,6 +218,10 @@ export class SdDisk implements BlockDevice {
       }
       break;
     }
+  }
+
+  #revalidateRest(first: boolean, old: number, g: SdGeometry): void {
+    const sdev = this.scsi;
     const rc10 = sdev.executeSync([Op.READ_CAPACITY_10, 0, 0, 0, 0, 0, 0, 0, 0, 0], null, 8);
     if (rc10 && rc10.status === 0 && rc10.hostByte === 0 && rc10.data && rc10.data.length >= 8) {
       const last = getBe32(rc10.data, 0);
@@ -404,8 +414,12 @@ export class SdDisk implements BlockDevice {
       }
     }
     sub.pool.put(cmd);
-    if (status !== BlkStatus.OK && !quiet && !rejected && !this.#dead)
-      sub.block.printReqError(this, bio, status);
+    if (status !== BlkStatus.OK) {
+      // BIO_QUIET: the buffer layer will not log "Buffer I/O error" for it either.
+      if (quiet) sub.quietBios.add(bio);
+      else sub.quietBios.delete(bio);
+      if (!quiet && !rejected && !this.#dead) sub.block.printReqError(this, bio, status);
+    }
     bioEndio(bio, status);
   }
 }

@@ -1,4 +1,10 @@
-import { formatExtdSense, normalizeSense, type ScsiResult, scsiSenseValid, strerror } from "@mp/dm-core";
+import {
+  formatExtdSense,
+  strerror as kstrerror,
+  normalizeSense,
+  type ScsiResult,
+  scsiSenseValid,
+} from "@mp/dm-core";
 import type { SimHost } from "../host/sim-host.js";
 import type { ToolIo } from "./tool-io.js";
 
@@ -94,6 +100,29 @@ const HOST_BYTES = [
   "DID_NEXUS_FAILURE",
 ];
 
+/**
+ * sg3_utils' names (T10's asc-num.txt) of the unit attention conditions a target reports, which
+ * the kernel's table (dm-core's `formatExtdSense`) does not carry; other codes use the kernel's.
+ */
+const SG3_ASC: Readonly<Record<number, string>> = {
+  10496: "Power on, reset, or bus device reset occurred",
+  10497: "Power on occurred",
+  10498: "SCSI bus reset occurred",
+  10499: "Bus device reset function occurred",
+  10500: "Device internal reset",
+  10503: "I_T nexus loss occurred",
+  10753: "Mode parameters changed",
+  10758: "Asymmetric access state changed",
+  10759: "Implicit asymmetric access state transition failed",
+  10761: "Capacity data has changed",
+  16131: "Inquiry data has changed",
+  16142: "Reported luns data has changed",
+};
+
+function ascText(asc: number, ascq: number): string {
+  return SG3_ASC[(asc << 8) | ascq] ?? formatExtdSense(asc, ascq).replace(/^Add\. Sense: /, "");
+}
+
 /** `sg_err_category_new()`: the category of a completed command. */
 function category(r: ScsiResult): { cat: number; senseText: string | null } {
   // On Linux a host byte makes the pass-through a transport error (sense is not looked at).
@@ -105,7 +134,7 @@ function category(r: ScsiResult): { cat: number; senseText: string | null } {
   if (!raw || !scsiSenseValid(h)) return { cat: CAT.OTHER, senseText: null };
   const fmt = h.responseCode >= 0x72 ? "Descriptor" : "Fixed";
   const cur = h.responseCode & 1 ? "deferred" : "current";
-  const text = `${fmt} format, ${cur}; Sense key: ${SENSE_KEYS[h.senseKey]}\nAdditional sense: ${formatExtdSense(h.asc, h.ascq).replace(/^Add\. Sense: /, "")}\n`;
+  const text = `${fmt} format, ${cur}; Sense key: ${SENSE_KEYS[h.senseKey]}\nAdditional sense: ${ascText(h.asc, h.ascq)}\n`;
   switch (h.senseKey) {
     case 0x0:
       return { cat: CAT.NO_SENSE, senseText: text };
@@ -132,6 +161,11 @@ function category(r: ScsiResult): { cat: number; senseText: string | null } {
 }
 
 const ENXIO = 6;
+
+/** strerror, with the texts dm-core's table lacks. */
+function strerror(errno: number): string {
+  return errno === 25 ? "Inappropriate ioctl for device" : kstrerror(errno);
+}
 
 /** The environment of `sg_turs`: SG_IO through the host, and virtual time. */
 export interface SgTursEnv {

@@ -327,7 +327,23 @@ export const persistentStorageRules: UdevRule = {
   },
 };
 
+/**
+ * systemd 252's 60-block.rules, the part that matters here: a `change` of a SCSI device (a unit
+ * attention the midlayer reported, a rescan) is forwarded to its disk by writing `change` to the
+ * disk's `uevent` (a synthetic event, `SYNTH_UUID=0`).
+ */
+export const blockRules: UdevRule = {
+  name: "60-block.rules",
+  order: 60,
+  apply(ctx) {
+    if (ctx.action !== "change" || ctx.subsystem !== "scsi" || ctx.env.get("DEVTYPE") !== "scsi_device")
+      return;
+    for (const d of ctx.sysfs.list(`/sys${ctx.devpath}/block`) ?? [])
+      ctx.sysfs.write(`/sys${ctx.devpath}/block/${d}/uevent`, "change");
+  },
+};
+
 /** The rules a Debian 12 machine with dmsetup and multipath-tools 0.9.4 installed runs. */
 export function defaultRules(multipathU: MultipathU = () => "0"): UdevRule[] {
-  return [dmRules, dmMpathRules, dmDiskRules, multipathRules(multipathU), persistentStorageRules];
+  return [dmRules, dmMpathRules, dmDiskRules, multipathRules(multipathU), blockRules, persistentStorageRules];
 }

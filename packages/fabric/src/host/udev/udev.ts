@@ -88,6 +88,8 @@ export interface SimUdevOptions {
   /** The block layer and log, for the `blkid` probe rules ask for (no probe I/O without them). */
   readonly block?: BlockLayer;
   readonly log?: KernelLog;
+  /** Whether a failed bio was quiet (`BIO_QUIET`): no "Buffer I/O error" line then. */
+  readonly quiet?: (bio: Bio) => boolean;
   /** Devices present now, for coldplug (`udevadm trigger`): devpath, subsystem, kernel variables. */
   readonly present: () => ReadonlyArray<{
     readonly devpath: string;
@@ -195,7 +197,7 @@ export class SimUdev implements UdevView {
     }
     // udevd kills a worker stuck longer than event_timeout (180 s) and fails the event.
     work.timer = this.#o.clock.schedule(EVENT_TIMEOUT_NS, finishWork, { udev: this, work });
-    blkidProbe(this.#o.block, this.#o.log ?? null, probe, () => this._finish(work));
+    blkidProbe(this.#o.block, this.#o.log ?? null, this.#o.quiet ?? null, probe, () => this._finish(work));
   }
 
   _finish(work: UdevWork): void {
@@ -400,6 +402,7 @@ const BLKID_HEAD_BYTES = 131072;
 interface BlkidState {
   readonly block: BlockLayer;
   readonly log: KernelLog | null;
+  readonly quiet: ((bio: Bio) => boolean) | null;
   readonly dev: import("@mp/dm-core").BlockDevice;
   readonly regions: Array<[number, number]>;
   step: number;
@@ -415,7 +418,13 @@ interface BlkidState {
  * read-ahead is retried for one page, and when that fails too the kernel logs `Buffer I/O error`
  * and libblkid gives up. Opening an offline or dying disk fails before any I/O.
  */
-function blkidProbe(block: BlockLayer, log: KernelLog | null, devt: DevT, done: () => void): void {
+function blkidProbe(
+  block: BlockLayer,
+  log: KernelLog | null,
+  quiet: ((bio: Bio) => boolean) | null,
+  devt: DevT,
+  done: () => void,
+): void {
   const dev = block.open(devt);
   if (!dev || dev.dying()) {
     if (dev) block.close(devt);
@@ -427,7 +436,7 @@ function blkidProbe(block: BlockLayer, log: KernelLog | null, devt: DevT, done: 
   const tail = Math.floor(size / BLKID_TAIL_BYTES) * BLKID_TAIL_BYTES - BLKID_TAIL_BYTES;
   if (tail >= 0) regions.push([tail, Math.min(BLKID_TAIL_BYTES, size - tail)]);
   if (size > 0) regions.push([0, Math.min(BLKID_HEAD_BYTES, size)]);
-  const st: BlkidState = { block, log, dev, regions, step: 0, retry: false, bio: new Bio(), done };
+  const st: BlkidState = { block, log, quiet, dev, regions, step: 0, retry: false, bio: new Bio(), done };
   st.bio.private = st;
   st.bio.endIo = blkidEnd;
   blkidNext(st);
@@ -474,7 +483,8 @@ function blkidEnd(b: Bio): void {
     blkidSubmit(st, r[0], 4096, 0);
     return;
   }
-  st.log?.err(`Buffer I/O error on dev ${st.dev.name}, logical block ${r[0] / 4096}, async page read`);
+  if (!st.quiet?.(b))
+    st.log?.err(`Buffer I/O error on dev ${st.dev.name}, logical block ${r[0] / 4096}, async page read`);
   st.block.close(st.dev.devt);
   st.done();
 }
