@@ -72,6 +72,8 @@ export interface Family {
    * with `ctx.caseName` set. Without cases the family runs once in one child.
    */
   cases?(smoke: boolean): readonly string[];
+  /** Environment changes for a case's process (a value of null removes the variable). */
+  caseEnv?(caseName: string): Readonly<Record<string, string | null>>;
   run(ctx: BenchContext): Promise<BenchResult[]>;
 }
 

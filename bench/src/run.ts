@@ -124,7 +124,12 @@ function runChild(fam: Family, caseName: string, a: Args): Promise<BenchResult[]
     ? ["taskset", ["-c", String(benchCpu()), process.execPath, ...nodeArgs]]
     : [process.execPath, nodeArgs];
   return new Promise((res, rej) => {
-    const cp = spawn(cmd, args as string[], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const [k, v] of Object.entries(fam.caseEnv?.(caseName) ?? {})) {
+      if (v === null) delete env[k];
+      else env[k] = v;
+    }
+    const cp = spawn(cmd, args as string[], { stdio: ["ignore", "inherit", "inherit", "ipc"], env });
     let results: BenchResult[] | null = null;
     cp.on("message", (m: { results?: BenchResult[] }) => {
       if (m.results) results = m.results;
