@@ -1,0 +1,47 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { parseScenario } from "../src/scenario/parse.js";
+import { runScenario } from "../src/scenario/run.js";
+import { formatDiagnostic } from "../src/scenario/yaml-reader.js";
+
+async function runExample(name: string) {
+  const file = fileURLToPath(new URL(`../../../examples/${name}`, import.meta.url));
+  const p = parseScenario(readFileSync(file, "utf8"), name);
+  if (!p.ok) throw new Error(p.diagnostics.map(formatDiagnostic).join("\n"));
+  return runScenario(p.spec);
+}
+
+const failures = (r: Awaited<ReturnType<typeof runExample>>) =>
+  r.cells.flatMap((c) => c.expectations.filter((e) => !e.ok).map((e) => `${c.label}: ${e.text} → ${e.actual}`));
+
+describe("the published-result examples hold their expectations", () => {
+  it("HST experiment: the depth-1 shares within ±0.02 of the posting", async () => {
+    const r = await runExample("hst-slow-path.yaml");
+    expect(failures(r)).toEqual([]);
+    const hst1 = r.cells.find((c) => c.cell.get("selector") === "historical-service-time 0" && c.cell.get("workload.iodepth") === "1")!;
+    const shares = hst1.maps[0]!.paths.map((p) => p.share);
+    [0.294, 0.297, 0.296, 0.112].forEach((want, i) => {
+      expect(Math.abs(shares[i]! - want)).toBeLessThanOrEqual(0.02);
+    });
+  });
+
+  it("fio matrix: 40 runs, well under 10 s of wall time", async () => {
+    const t0 = performance.now();
+    const r = await runExample("fio-matrix.yaml");
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    expect(r.cells).toHaveLength(40);
+    expect(failures(r)).toEqual([]);
+  });
+
+  it("NVMe iopolicies keep the published order numa < round-robin < queue-depth", async () => {
+    const r = await runExample("nvme-iopolicy.yaml");
+    expect(failures(r)).toEqual([]);
+    const bw = (policy: string) => {
+      const j = r.cells.find((c) => c.cell.get("iopolicy") === policy)!.report!.jobs[0]!;
+      return j.read.bwBytesPerSec;
+    };
+    expect(bw("numa")).toBeLessThan(bw("round-robin"));
+    expect(bw("round-robin")).toBeLessThan(bw("queue-depth"));
+  });
+});
