@@ -21,6 +21,10 @@ import type { LogLevel } from "../config/log.js";
 import type { Logger } from "./log.js";
 import type { AluaProbes, CheckerFactory, PrioritizerFactory } from "./plugins.js";
 
+/** `DEFAULT_CHECKER` and `DEFAULT_PRIO`: what `init_checkers` and `init_prio` load. */
+const DEFAULT_CHECKER = "tur";
+const DEFAULT_PRIO = "const";
+
 /** `condlog` for the plugins (their level 5 is debug noise: logged at 4). */
 function condlog(log: Logger): (prio: number, msg: string) => void {
   return (prio, msg) => log.log(Math.max(0, Math.min(4, prio)) as LogLevel, msg);
@@ -34,16 +38,26 @@ export function checkerFactory(
 ): CheckerFactory {
   const env = { host, log: condlog(log) };
   const loaded = new Set<string>();
+  const load = (name: string) => {
+    const cls = checkerLookup(registry, name, env.log);
+    if (cls === undefined) return undefined;
+    if (!loaded.has(cls.name)) {
+      loaded.add(cls.name);
+      log.log(3, `loading /lib/multipath/libcheck${cls.name}.so checker`);
+      if (cls.msgtable.length > 0)
+        log.log(3, `checker ${cls.name}: message table size = ${cls.msgtable.length}`);
+    }
+    return cls;
+  };
   return {
+    init: () => load(DEFAULT_CHECKER) !== undefined,
+    cleanup() {
+      for (const name of [...loaded].reverse()) log.log(3, `unloading ${name} checker`);
+      loaded.clear();
+    },
     create(name, target, options) {
-      const cls = checkerLookup(registry, name, env.log);
+      const cls = load(name);
       if (cls === undefined) return "not-found";
-      if (!loaded.has(cls.name)) {
-        loaded.add(cls.name);
-        log.log(3, `loading /lib/multipath/libcheck${cls.name}.so checker`);
-        if (cls.msgtable.length > 0)
-          log.log(4, `checker ${cls.name}: message table size = ${cls.msgtable.length}`);
-      }
       const c = createChecker(cls, { dev: target.dev, devt: target.devt }, env, {
         timeout: options.timeout,
         mpContext: options.mpContext,
@@ -62,14 +76,24 @@ export function prioritizerFactory(
 ): PrioritizerFactory {
   const env = { host, log: condlog(log), rng };
   const loaded = new Set<string>();
+  const load = (name: string) => {
+    const p = prioLookup(registry, name, env.log);
+    if (p === undefined) return undefined;
+    if (!loaded.has(p.name)) {
+      loaded.add(p.name);
+      log.log(3, `loading /lib/multipath/libprio${p.name}.so prioritizer`);
+    }
+    return p;
+  };
   return {
+    init: () => load(DEFAULT_PRIO) !== undefined,
+    cleanup() {
+      for (const name of [...loaded].reverse()) log.log(3, `unloading ${name} prioritizer`);
+      loaded.clear();
+    },
     create(name, args) {
-      const p = prioLookup(registry, name, env.log);
+      const p = load(name);
       if (p === undefined) return undefined;
-      if (!loaded.has(p.name)) {
-        loaded.add(p.name);
-        log.log(3, `loading /lib/multipath/libprio${p.name}.so prioritizer`);
-      }
       return {
         name: p.name,
         args,

@@ -60,6 +60,7 @@ import {
 } from "../structs/structs-vec.js";
 import { getUserFriendlyWwid } from "./alias.js";
 import { confCheckint, kernelVersions, type LibmpContext } from "./context.js";
+import { spendCpu } from "./cpu.js";
 import {
   CoalesceResult,
   DI,
@@ -159,6 +160,7 @@ function dhState(ctx: LibmpContext, pp: MpPath): string | undefined {
  * (logged) when the map cannot be set up.
  */
 export async function setupMap(ctx: LibmpContext, mpp: MpMap, _vecs: Vectors): Promise<string | null> {
+  await spendCpu(ctx.clock, ctx.cpu.setupMap);
   const alias = mapName(mpp);
   if (mpp.size <= 0) {
     ctx.log.log(3, `${alias}: devmap size is unknown`);
@@ -170,7 +172,7 @@ export async function setupMap(ctx: LibmpContext, mpp: MpMap, _vecs: Vectors): P
       mpp.queueMode = QueueMode.BIO;
       break;
     }
-  if (mpp.hwe.length === 0) extractHweFromPath(ctx, mpp);
+  if (!mpp.hweSet) extractHweFromPath(ctx, mpp);
   // select_hwhandler asks every path for its TPGS support (detected once, cached).
   for (const pp of mpp.paths) await pathGetTpgs(ctx, pp);
 
@@ -663,6 +665,8 @@ export async function coalescePaths(
       orphanPath(ctx, pp1, "nvme:tcp path not allowed with request queue_mode multipath device");
       continue;
     }
+    // The refwwid, alias and bindings work before the map's paths are adopted.
+    await spendCpu(ctx.clock, ctx.cpu.setupMap);
     const mpp = await addMapWithPath(ctx, vecs, pp1, false);
     if (mpp === null) {
       orphanPath(ctx, pp1, "failed to create multipath device");

@@ -4,6 +4,7 @@
  * for a multipathd instance, a fresh one for each run of the `multipath` tool.
  */
 import type { Clock, Host } from "@mp/dm-core";
+import { MULTIPATH_TOOLS_VERSION } from "../cli/help.js";
 import { HwMatcher } from "../config/config.js";
 import type { ConfigLog } from "../config/log.js";
 import { type KernelVersions, parseKernelRelease, type Version3 } from "../config/propsel.js";
@@ -50,6 +51,10 @@ export interface LibmpContext {
   readonly printEnv: PrintEnv;
   /** Virtual time this process's work costs (see cpu.ts). */
   readonly cpu: CpuCosts;
+  /** Set by {@link initVersions}. */
+  dmVersions: DmVersions | undefined;
+  /** `libmp_dm_init` ran (see devmapper.ts `libmpDm`). */
+  dmInitDone: boolean;
 }
 
 /** Options of {@link createLibmpContext}. */
@@ -87,6 +92,8 @@ export function createLibmpContext(opts: LibmpContextOptions): LibmpContext {
     events: opts.events ?? new EventHub(),
     printEnv: sysfsPrintEnv(opts.host),
     cpu: opts.cpu ?? LAB_CPU_COSTS,
+    dmVersions: undefined,
+    dmInitDone: false,
   };
 }
 
@@ -106,10 +113,42 @@ export function confMaxCheckint(ctx: LibmpContext): number {
   return ctx.config.maxPollingInterval;
 }
 
-/** The dm `multipath` target's version, when its module is loaded. */
+/** The versions libmultipath reads once per process (`init_versions`). */
+export interface DmVersions {
+  readonly library: Version3;
+  /** The dm ioctl interface (`kernel device mapper v4.47.0`). */
+  readonly kernel: Version3;
+  /** The `multipath` target; undefined when dm-multipath is not loaded. */
+  readonly mpath: Version3 | undefined;
+}
+
+/** The libdevmapper the tools link against (Debian 12's device-mapper 1.02.185). */
+export const LIBDEVMAPPER_VERSION: Version3 = [1, 2, 185];
+
+const pad2 = (n: number) => String(n).padStart(2, "0");
+
+/**
+ * `init_versions`: reads (and logs at -v3) the tools', libdevmapper's, the dm driver's and the
+ * multipath target's versions the first time anything asks; later calls return the same.
+ */
+export function initVersions(ctx: LibmpContext): DmVersions {
+  if (ctx.dmVersions !== undefined) return ctx.dmVersions;
+  ctx.log.log(3, MULTIPATH_TOOLS_VERSION);
+  const lib = LIBDEVMAPPER_VERSION;
+  ctx.log.log(3, `libdevmapper version ${lib[0]}.${pad2(lib[1])}.${pad2(lib[2])}`);
+  const kernel = ctx.host.dm.version();
+  ctx.log.log(3, `kernel device mapper v${kernel.join(".")}`);
+  let mpath: Version3 | undefined;
+  for (const t of ctx.host.dm.targets()) if (t.name === "multipath") mpath = t.version;
+  if (mpath === undefined) ctx.log.log(0, "DM multipath kernel driver not loaded");
+  else ctx.log.log(3, `DM multipath kernel driver v${mpath.join(".")}`);
+  ctx.dmVersions = { library: lib, kernel, mpath };
+  return ctx.dmVersions;
+}
+
+/** The dm `multipath` target's version (`libmp_get_version(DM_MPATH_TARGET_VERSION)`). */
 export function dmMpathVersion(ctx: LibmpContext): Version3 | undefined {
-  for (const t of ctx.host.dm.targets()) if (t.name === "multipath") return t.version;
-  return undefined;
+  return initVersions(ctx).mpath;
 }
 
 /** What `select_retain_hwhandler` and `select_minio` compare. */

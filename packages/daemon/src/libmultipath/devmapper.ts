@@ -6,6 +6,7 @@
  */
 
 import {
+  type DmControl,
   type DmInfo,
   type DmRef,
   type DmResult,
@@ -17,7 +18,7 @@ import {
 } from "@mp/dm-core";
 import { createMapDmInfo, type MapDmInfo, WWID_SIZE } from "../structs/structs.js";
 import { countActivePendingPaths } from "../structs/structs-vec.js";
-import type { LibmpContext } from "./context.js";
+import { initVersions, type LibmpContext } from "./context.js";
 import { spendCpu } from "./cpu.js";
 import {
   DEFERRED_REMOVE_IN_PROGRESS,
@@ -62,6 +63,38 @@ function cookie(ctx: LibmpContext, udevFlags: number): number {
   return flags * 2 ** DM_UDEV_FLAGS_SHIFT + (0xd4d0 | (ctx.cookieSeq & 0xf));
 }
 
+/** A process ends the way `exit(status)` would (libmultipath gives up on the dm library). */
+export class LibmpExit extends Error {
+  constructor(readonly status: number) {
+    super(`exit(${status})`);
+  }
+}
+
+/**
+ * `libmp_dm_task_create`'s one-time `libmp_dm_init`: the versions are read (and logged), and a
+ * missing or too old multipath target ends the process ({@link LibmpExit}, as upstream's
+ * `exit(1)`). Every later call just returns the dm control.
+ */
+export function libmpDm(ctx: LibmpContext): DmControl {
+  if (!ctx.dmInitDone) {
+    ctx.dmInitDone = true;
+    const v = initVersions(ctx);
+    if (v.mpath === undefined) throw new LibmpExit(1);
+    const minv = [1, 0, 3] as const;
+    const ge =
+      v.mpath[0] !== minv[0]
+        ? v.mpath[0] > minv[0]
+        : v.mpath[1] !== minv[1]
+          ? v.mpath[1] > minv[1]
+          : v.mpath[2] >= minv[2];
+    if (!ge) {
+      ctx.log.log(0, `DM multipath kernel driver must be >= v${minv.join(".")}`);
+      throw new LibmpExit(1);
+    }
+  }
+  return ctx.host.dm;
+}
+
 /** `struct dm_info` → the daemon's `MapDmInfo`. */
 export function toMapDmInfo(i: DmInfo): MapDmInfo {
   return createMapDmInfo({
@@ -84,7 +117,7 @@ function majorMinor(devt: number): { major: number; minor: number } {
 
 /** `dm_get_info`: the map's info, or null when it does not exist. */
 export function dmGetInfo(ctx: LibmpContext, name: string): MapDmInfo | null {
-  const r = ctx.host.dm.info(name);
+  const r = libmpDm(ctx).info(name);
   if (!r.ok) {
     logError(ctx, 3, "dm_get_info", DmTask.INFO, r.errno);
     return null;
@@ -98,12 +131,12 @@ export function dmGetInfo(ctx: LibmpContext, name: string): MapDmInfo | null {
 
 /** `dm_map_present`. */
 export function dmMapPresent(ctx: LibmpContext, name: string): boolean {
-  return ctx.host.dm.info(name).ok;
+  return libmpDm(ctx).info(name).ok;
 }
 
 /** `dm_get_prefixed_uuid`: the full dm uuid ("" when unset), or null when the map is missing. */
 export function dmGetPrefixedUuid(ctx: LibmpContext, name: string): string | null {
-  const r = ctx.host.dm.info(name);
+  const r = libmpDm(ctx).info(name);
   if (!r.ok) {
     logError(ctx, 3, "dm_get_prefixed_uuid", DmTask.INFO, r.errno);
     return null;
@@ -123,7 +156,7 @@ export function dmGetMap(
   ctx: LibmpContext,
   name: string,
 ): { r: typeof Dmp.OK; size: number; params: string } | { r: typeof Dmp.ERR | typeof Dmp.NOT_FOUND } {
-  const s = ctx.host.dm.status(name, { kind: "table" });
+  const s = libmpDm(ctx).status(name, { kind: "table" });
   if (!s.ok) {
     logError(ctx, 3, "dm_get_map", DmTask.TABLE, s.errno);
     return { r: s.errno === Errno.ENXIO ? Dmp.NOT_FOUND : Dmp.ERR };
@@ -138,7 +171,7 @@ export function dmGetStatus(
   ctx: LibmpContext,
   name: string,
 ): { r: typeof Dmp.OK; status: string } | { r: typeof Dmp.ERR | typeof Dmp.NOT_FOUND } {
-  const s = ctx.host.dm.status(name, { kind: "info" });
+  const s = libmpDm(ctx).status(name, { kind: "info" });
   let r: typeof Dmp.ERR | typeof Dmp.NOT_FOUND = Dmp.ERR;
   if (!s.ok) {
     logError(ctx, 3, "dm_get_status", DmTask.STATUS, s.errno);
@@ -154,7 +187,7 @@ export function dmGetStatus(
 
 /** `dm_type`: 1 when the map is one target of `type`, 0 when not, -1 when empty/several. */
 export function dmType(ctx: LibmpContext, name: string, type: string): number {
-  const s = ctx.host.dm.status(name, { kind: "table" });
+  const s = libmpDm(ctx).status(name, { kind: "table" });
   if (!s.ok) return 0;
   if (s.value.lines.length !== 1) return -1;
   return s.value.lines[0]!.type === type ? 1 : 0;
@@ -162,7 +195,7 @@ export function dmType(ctx: LibmpContext, name: string, type: string): number {
 
 /** `dm_is_mpath`: 1 for a single-target multipath map with an `mpath-` uuid, 0 when not, -1 on error. */
 export function dmIsMpath(ctx: LibmpContext, name: string): number {
-  const s = ctx.host.dm.status(name, { kind: "table" });
+  const s = libmpDm(ctx).status(name, { kind: "table" });
   if (!s.ok) {
     logError(ctx, 3, "dm_is_mpath", DmTask.TABLE, s.errno);
     ctx.log.log(3, `${name}: dm command failed in dm_is_mpath: ${strerror(s.errno)}`);
@@ -175,20 +208,20 @@ export function dmIsMpath(ctx: LibmpContext, name: string): number {
 
 /** `dm_get_opencount`. */
 export function dmGetOpencount(ctx: LibmpContext, name: string): number {
-  const r = ctx.host.dm.info(name);
+  const r = libmpDm(ctx).info(name);
   return r.ok ? r.value.openCount : -1;
 }
 
 /** `dm_get_major_minor`. */
 export function dmGetMajorMinor(ctx: LibmpContext, name: string): { major: number; minor: number } | null {
-  const r = ctx.host.dm.info(name);
+  const r = libmpDm(ctx).info(name);
   return r.ok ? majorMinor(r.value.devt) : null;
 }
 
 /** `dm_mapname(major, minor)`: the map's name, or null. */
 export function dmMapname(ctx: LibmpContext, major: number, minor: number): string | null {
   const devt = mkdev(major, minor);
-  const r = ctx.host.dm.info({ devt });
+  const r = libmpDm(ctx).info({ devt });
   if (!r.ok) {
     logError(ctx, 2, "dm_mapname", DmTask.STATUS, r.errno);
     ctx.log.log(0, `${major}:${minor}: error fetching map name`);
@@ -199,13 +232,13 @@ export function dmMapname(ctx: LibmpContext, major: number, minor: number): stri
 
 /** `dm_is_suspended`. */
 export function dmIsSuspended(ctx: LibmpContext, name: string): boolean {
-  const r = ctx.host.dm.info(name);
+  const r = libmpDm(ctx).info(name);
   return r.ok && r.value.suspended;
 }
 
 /** `dm_message`: 0 on success, 1 on failure (logged). */
 export function dmMessage(ctx: LibmpContext, name: string, message: string): number {
-  const r = ctx.host.dm.message(name, 0, message);
+  const r = libmpDm(ctx).message(name, 0, message);
   if (!r.ok) {
     logError(ctx, 2, "dm_message", DmTask.TARGET_MSG, r.errno);
     ctx.log.log(0, `DM message failed [${message}]`);
@@ -277,10 +310,10 @@ export async function dmSimplecmd(
   const ref: DmRef = name;
   switch (task) {
     case DmTask.SUSPEND:
-      r = ctx.host.dm.suspend(ref, { noflush: noFlush, skipLockfs: true });
+      r = libmpDm(ctx).suspend(ref, { noflush: noFlush, skipLockfs: true });
       break;
     case DmTask.RESUME:
-      r = ctx.host.dm.resume(ref, {
+      r = libmpDm(ctx).resume(ref, {
         noflush: noFlush,
         skipLockfs: true,
         ...(ck === undefined ? {} : { cookie: ck }),
@@ -288,7 +321,7 @@ export async function dmSimplecmd(
       break;
     default: {
       const deferred = deferredRemove === Ynu.ON || deferredRemove === DEFERRED_REMOVE_IN_PROGRESS;
-      r = ctx.host.dm.remove(ref, { deferred, ...(ck === undefined ? {} : { cookie: ck }) });
+      r = libmpDm(ctx).remove(ref, { deferred, ...(ck === undefined ? {} : { cookie: ck }) });
       break;
     }
   }
@@ -329,7 +362,7 @@ async function dmAddmap(
     2,
     `${alias}: ${task === DmTask.RELOAD ? "reload" : "addmap"} [0 ${mpp.size} ${TGT_MPATH} ${params}]`,
   );
-  const dm = ctx.host.dm;
+  const dm = libmpDm(ctx);
   const table = [{ start: 0, length: mpp.size, type: TGT_MPATH, params }];
   let errno = 0;
   if (task === DmTask.CREATE) {
@@ -418,7 +451,7 @@ export async function dmRename(
   if (!(await dmRenamePartmaps(ctx, oldName, newName, delim))) return false;
   const flags =
     DmUdevFlag.DISABLE_LIBRARY_FALLBACK | (skipKpartx === Ynu.ON ? DmUdevFlag.MPATH_NO_KPARTX : 0);
-  const r = ctx.host.dm.rename(oldName, newName, { cookie: cookie(ctx, flags) });
+  const r = libmpDm(ctx).rename(oldName, newName, { cookie: cookie(ctx, flags) });
   if (!r.ok) logError(ctx, 2, "dm_rename", DmTask.RENAME, r.errno);
   await libmpUdevWait(ctx);
   return r.ok;
@@ -438,12 +471,12 @@ function isMpathPart(ctx: LibmpContext, partName: string, mapName: string): bool
 
 /** `do_foreach_partmaps`'s selection: the partition maps over `mapName` (empty when it has none). */
 function listPartmaps(ctx: LibmpContext, mapName: string): string[] {
-  const info = ctx.host.dm.info(mapName);
+  const info = libmpDm(ctx).info(mapName);
   if (!info.ok) return [];
   const { major, minor } = majorMinor(info.value.devt);
   const devt = `${major}:${minor}`;
   const out: string[] = [];
-  for (const e of ctx.host.dm.list()) {
+  for (const e of libmpDm(ctx).list()) {
     if (dmType(ctx, e.name, "linear") !== 1 || !isMpathPart(ctx, e.name, mapName)) continue;
     const m = dmGetMap(ctx, e.name);
     if (m.r !== Dmp.OK) continue;
@@ -597,7 +630,7 @@ export function dmSuspendAndFlushMap(ctx: LibmpContext, name: string, retries: n
 /** `dm_flush_maps`: every multipath map; non-zero when one could not be removed. */
 export async function dmFlushMaps(ctx: LibmpContext, needSuspend: boolean, retries: number): Promise<number> {
   let r = 0;
-  for (const e of ctx.host.dm.list())
+  for (const e of libmpDm(ctx).list())
     r |= needSuspend ? await dmSuspendAndFlushMap(ctx, e.name, retries) : await dmFlushMap(ctx, e.name);
   return r;
 }
@@ -620,7 +653,7 @@ export function dmGetMultipath(ctx: LibmpContext, name: string): MpMap | null {
 /** `dm_get_maps`: every multipath map in name order. */
 export function dmGetMaps(ctx: LibmpContext): MpMap[] {
   const out: MpMap[] = [];
-  for (const e of ctx.host.dm.list()) {
+  for (const e of libmpDm(ctx).list()) {
     if (dmIsMpath(ctx, e.name) !== 1) continue;
     const mpp = dmGetMultipath(ctx, e.name);
     if (mpp !== null) out.push(mpp);
@@ -631,7 +664,7 @@ export function dmGetMaps(ctx: LibmpContext): MpMap[] {
 /** `dm_cancel_deferred_remove`. */
 export function dmCancelDeferredRemove(ctx: LibmpContext, mpp: MpMap): number {
   const alias = mapAlias(mpp);
-  const info = ctx.host.dm.info(alias);
+  const info = libmpDm(ctx).info(alias);
   if (!info.ok || !info.value.deferredRemove) return 0;
   if (mpp.deferredRemove === DEFERRED_REMOVE_IN_PROGRESS) mpp.deferredRemove = Ynu.ON;
   for (const p of listPartmaps(ctx, alias)) dmMessage(ctx, p, "@cancel_deferred_remove");

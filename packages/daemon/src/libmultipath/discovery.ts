@@ -9,6 +9,7 @@
  * never do I/O are also available synchronously as {@link pathinfoNoIo} (what the show commands'
  * map refresh needs).
  */
+
 import { devMajor, devMinor, mkdev, type UdevDevice } from "@mp/dm-core";
 import {
   filterDevice,
@@ -17,6 +18,7 @@ import {
   filterProtocol,
   filterWwid,
 } from "../config/blacklist.js";
+import { ConfigLog } from "../config/log.js";
 import {
   hasUidFallback,
   type PathBus,
@@ -568,13 +570,19 @@ async function selectPathPrio(ctx: LibmpContext, pp: MpPath): Promise<boolean> {
     tpgs = await pathGetTpgs(ctx, pp);
     if (detect && tpgs !== Tpgs.NONE && tpgs !== Tpgs.EXPLICIT) rdac = await rdacProbes(ctx, pp);
   }
-  const sel = selectPrio(psc, detect, {
+  // Upstream loads the prioritizer (`prio_get`) before it logs the choice: hold those two lines.
+  const held = new ConfigLog();
+  const sel = selectPrio({ ...psc, log: held }, detect, {
     tpgs: () => tpgs,
     vpdC9Supported: () => rdac.c9Supported,
     vpdC9IsVac1: () => rdac.vac1,
     hasAccessState: () => hasAccessState(ctx, pp),
   });
+  const isChoice = (m: string) =>
+    m.startsWith(`${pp.dev}: prio = `) || m.startsWith(`${pp.dev}: prio args = `);
+  for (const d of held.entries) if (!isChoice(d.message)) ctx.log.log(d.level, d.message);
   const impl = ctx.prioritizers.create(sel.value, sel.args);
+  for (const d of held.entries) if (isChoice(d.message)) ctx.log.log(d.level, d.message);
   if (impl === undefined) return false;
   pp.prioImpl = impl;
   pp.prio.name = impl.name;
@@ -848,7 +856,57 @@ function pathinfoPrefix(
     pp.monitored = true;
     if (pp.chk) pp.chk.fdValid = true;
   }
+  if (mask & DI.SERIAL) getGeometry(ctx, pp);
   return { pathState };
+}
+
+/**
+ * `get_geometry`: `HDIO_GETGEO` on the path. The Host has no such ioctl, so the drivers'
+ * answer is computed here from the capacity: sd's `scsicam_bios_param` fallback (for a disk
+ * without a DOS partition table) and nvme's fixed 64 heads × 32 sectors.
+ */
+function getGeometry(ctx: LibmpContext, pp: MpPath): void {
+  const cap = pp.size;
+  let geo: { cyl: number; heads: number; sectors: number } | null = null;
+  if (pp.bus === SysfsBus.SCSI) geo = scsicamGeometry(cap);
+  else if (pp.bus === SysfsBus.NVME) geo = { cyl: Math.floor(cap / 2048), heads: 64, sectors: 32 };
+  if (geo === null) return;
+  ctx.log.log(3, `${pp.dev}: ${geo.cyl} cyl, ${geo.heads} heads, ${geo.sectors} sectors/track, start at 0`);
+}
+
+/** scsicam.c's `setsize` and the fixups `scsicam_bios_param` applies to its result. */
+function scsicamGeometry(capacity: number): { cyl: number; heads: number; sectors: number } {
+  let bad = capacity >= 2 ** 32;
+  let cyl = 1024;
+  let sectors = 62;
+  let heads = 0;
+  if (!bad) {
+    let temp = cyl * sectors;
+    heads = Math.floor(capacity / temp);
+    if (capacity % temp) {
+      heads++;
+      temp = cyl * heads;
+      sectors = Math.floor(capacity / temp);
+      if (capacity % temp) {
+        sectors++;
+        temp = heads * sectors;
+        cyl = Math.floor(capacity / temp);
+      }
+    }
+    if (cyl === 0) bad = true;
+  }
+  if (bad || heads > 255 || sectors > 63) {
+    if (Math.floor(capacity / 2048) > 65534) {
+      heads = 255;
+      sectors = 63;
+    } else {
+      heads = 64;
+      sectors = 32;
+    }
+    cyl = capacity > 65535 * 63 * 255 ? 65535 : Math.floor(capacity / (heads * sectors));
+  }
+  // struct hd_geometry keeps cylinders in an unsigned short.
+  return { cyl: cyl & 0xffff, heads: heads & 0xff, sectors: sectors & 0xff };
 }
 
 /** The "recoverable error" exit of `pathinfo` (faulty or offline path). */

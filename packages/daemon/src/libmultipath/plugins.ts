@@ -51,6 +51,10 @@ export interface CheckerFactory {
     target: CheckerTarget,
     options: { readonly timeout: number; readonly mpContext: { value: unknown } | null },
   ): PathChecker | "not-found" | "init-failed";
+  /** `init_checkers`: loads the default checker class; false when it cannot. */
+  init?(): boolean;
+  /** `cleanup_checkers`: unloads every class loaded (newest first). */
+  cleanup?(): void;
 }
 
 /** What a prioritizer reads of a path. */
@@ -81,6 +85,10 @@ export interface Prioritizer {
 /** Creates prioritizers by name (`prio_get`); undefined when not found (the factory logs it). */
 export interface PrioritizerFactory {
   create(name: string, args: string): Prioritizer | undefined;
+  /** `init_prio`: loads the default prioritizer; false when it cannot. */
+  init?(): boolean;
+  /** `cleanup_prio`: unloads every prioritizer loaded (newest first). */
+  cleanup?(): void;
 }
 
 /**

@@ -21,7 +21,6 @@ import {
 } from "../structs/structs-vec.js";
 import { aliasBindings } from "./alias.js";
 import { confCheckint, type LibmpContext } from "./context.js";
-import { spendCpu } from "./cpu.js";
 import { DI, Dmp, PathinfoResult } from "./defaults.js";
 import { dmFailPath, dmGetMap, dmGetStatus, dmQueueIfNoPath, dmReinstatePath } from "./devmapper.js";
 import { freePath, pathInSysfs, pathinfo, pathinfoNoIo, udevDeviceByDevt } from "./discovery.js";
@@ -111,28 +110,28 @@ export function removeMap(
 
 /** `set_mpp_hwe`. */
 function setMppHwe(mpp: MpMap, pp: MpPath): void {
+  if (mpp.hweSet) return;
   mpp.hwe = [...pp.hwe];
+  mpp.hweSet = true;
 }
 
 /** `extract_hwe_from_path`: the map's hwtable entries from an up path (or any path). */
 export function extractHweFromPath(ctx: LibmpContext, mpp: MpMap): void {
-  if (mpp.hwe.length > 0 || mpp.paths.length === 0) return;
+  if (mpp.hweSet || mpp.paths.length === 0) return;
   ctx.log.log(4, `${mapName(mpp)}: searching paths for valid hwe`);
   let found: MpPath | undefined = mpp.paths.find(
     (pp) =>
       pp.state === PathState.UP &&
       pp.initialized !== InitState.PARTIAL &&
-      pp.initialized !== InitState.REMOVED &&
-      pp.hwe.length > 0,
+      pp.initialized !== InitState.REMOVED,
   );
   found ??= mpp.paths.find(
     (pp) =>
       (pp.state !== PathState.UP || pp.initialized === InitState.PARTIAL) &&
-      pp.initialized !== InitState.REMOVED &&
-      pp.hwe.length > 0,
+      pp.initialized !== InitState.REMOVED,
   );
   if (found) setMppHwe(mpp, found);
-  if (mpp.hwe.length > 0) ctx.log.log(3, `${mapName(mpp)}: got hwe from path ${found!.dev}`);
+  if (mpp.hweSet) ctx.log.log(3, `${mapName(mpp)}: got hwe from path ${found!.dev}`);
   else ctx.log.log(2, `${mapName(mpp)}: no hwe found`);
 }
 
@@ -433,7 +432,6 @@ export function syncMapState(ctx: LibmpContext, mpp: MpMap): void {
  */
 export async function adoptPaths(ctx: LibmpContext, pathvec: MpPath[], mpp: MpMap | null): Promise<boolean> {
   if (mpp === null) return true;
-  await spendCpu(ctx.clock, ctx.cpu.setupMap);
   updateMppPaths(mpp, pathvec);
   const key = mpp.wwid.slice(0, WWID_SIZE);
   for (const pp of [...pathvec]) {
@@ -477,7 +475,7 @@ export async function addMapWithPath(
   if (pp.wwid.length === 0) return null;
   const mpp = allocMultipath();
   mpp.mpe = findMpe(ctx.config, pp.wwid);
-  if (pp.hwe.length > 0) setMppHwe(mpp, pp);
+  setMppHwe(mpp, pp);
   mpp.wwid = pp.wwid;
   findExistingAlias(mpp, vecs.mpvec);
   const sel = selectAlias(

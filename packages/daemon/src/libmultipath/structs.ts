@@ -44,6 +44,8 @@ export interface MpMap extends Multipath {
   mpe: MpEntry | undefined;
   /** hwtable entries of the map (taken from a path, `mpp->hwe`). */
   hwe: HwEntry[];
+  /** `mpp->hwe` was taken from a path (upstream's vector is non-NULL, even when empty). */
+  hweSet: boolean;
   /** The checkers' per-map context slot (`mpp->mpcontext`). */
   mpcontext: { value: unknown };
   /** multipathd watches this map's dm events (`watch_dmevents`). */
@@ -64,6 +66,7 @@ export function allocMultipath(init: MultipathInit = {}): MpMap {
     pg: [] as MpPathGroup[],
     mpe: undefined,
     hwe: [],
+    hweSet: false,
     mpcontext: { value: undefined },
     watched: false,
   }) as MpMap;

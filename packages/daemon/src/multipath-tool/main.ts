@@ -32,6 +32,7 @@ import {
   dmIsMpath,
   dmMapname,
   dmSuspendAndFlushMap,
+  LibmpExit,
 } from "../libmultipath/devmapper.js";
 import {
   freePath,
@@ -40,6 +41,7 @@ import {
   udevBlockDevice,
   udevDeviceByDevt,
 } from "../libmultipath/discovery.js";
+import { initForeign, setMaxFds } from "../libmultipath/foreign.js";
 import { Logger, stderrWithTimeSink } from "../libmultipath/log.js";
 import { pgPolicyId, pgPolicyName } from "../libmultipath/pgpolicies/index.js";
 import { allocPath, type MpMap, type MpPath } from "../libmultipath/structs.js";
@@ -169,12 +171,42 @@ function chop(s: string): string {
 export async function runMultipath(argv: readonly string[], env: MultipathToolEnv): Promise<number> {
   const cpu = cpuCosts(env.cpu);
   await spendCpu(env.host.clock, cpu.processStart + cpu.toolInit);
-  const rc = await multipathMain(argv, env, cpu);
+  // stdout is a pipe: fully buffered, written out a block at a time and at exit; stderr is not.
+  let pending = "";
+  const io: ToolIo = {
+    stdout(text) {
+      pending += text;
+      if (pending.length >= STDOUT_BLOCK) {
+        const n = pending.length - (pending.length % STDOUT_BLOCK);
+        env.io.stdout(pending.slice(0, n));
+        pending = pending.slice(n);
+      }
+    },
+    stderr: (text) => env.io.stderr(text),
+  };
+  const atexit: (() => void)[] = [];
+  let rc: number;
+  try {
+    rc = await multipathMain(argv, { ...env, io }, cpu, atexit);
+  } catch (err) {
+    if (!(err instanceof LibmpExit)) throw err;
+    rc = err.status;
+  }
+  for (const fn of atexit.reverse()) fn();
+  if (pending.length > 0) env.io.stdout(pending);
   await spendCpu(env.host.clock, cpu.processExit);
   return rc;
 }
 
-async function multipathMain(argv: readonly string[], env: MultipathToolEnv, cpu: CpuCosts): Promise<number> {
+/** glibc's buffer for a pipe (`st_blksize`). */
+const STDOUT_BLOCK = 4096;
+
+async function multipathMain(
+  argv: readonly string[],
+  env: MultipathToolEnv,
+  cpu: CpuCosts,
+  atexit: (() => void)[],
+): Promise<number> {
   const { host, io } = env;
   const progname = argv[0] ?? "multipath";
   const logger = new Logger(
@@ -197,6 +229,7 @@ async function multipathMain(argv: readonly string[], env: MultipathToolEnv, cpu
   let forceReload: ForceReload = ForceReload.WEAK;
   let pgpolicyFlag: PgPolicyName | undefined;
   let skipDelegate = false;
+  let enableForeign = false;
   const usage = () => io.stderr(multipathUsage(progname));
   const { options, operands } = getopt(argv.slice(1), ":adDcChl::eFfM:v:p:b:BrR:itTquUwW");
   for (const o of options) {
@@ -238,8 +271,10 @@ async function multipathMain(argv: readonly string[], env: MultipathToolEnv, cpu
       case "l":
         cmd = o.arg !== null && o.arg.startsWith("l") ? MpathCmd.LIST_LONG : MpathCmd.LIST_SHORT;
         break;
-      case "M":
       case "e":
+        enableForeign = true;
+        break;
+      case "M":
         break;
       case "p": {
         const id = pgPolicyId(o.arg ?? "");
@@ -330,6 +365,14 @@ async function multipathMain(argv: readonly string[], env: MultipathToolEnv, cpu
   ctx.allowQueueing = allowQueueing;
   ctx.pgpolicyFlag = pgpolicyFlag;
   ctx.stdout = (t) => io.stdout(t);
+  // libmultipath_exit at exit: foreign libraries, checkers, prioritizers.
+  atexit.push(() => {
+    ctx.checkers.cleanup?.();
+    ctx.prioritizers.cleanup?.();
+  });
+  setMaxFds(ctx, conf.maxFds);
+  const foreignEnable =
+    (cmd === MpathCmd.LIST_SHORT || cmd === MpathCmd.LIST_LONG) && enableForeign ? "" : conf.enableForeign;
 
   const request = env.multipathd ?? null;
   const checkDaemon = async (): Promise<boolean> => {
@@ -388,6 +431,15 @@ async function multipathMain(argv: readonly string[], env: MultipathToolEnv, cpu
     io.stderr("fatal configuration error, aborting");
     return RTVL_FAIL;
   }
+  if (ctx.checkers.init?.() === false) {
+    logger.log(0, "failed to initialize checkers");
+    return RTVL_FAIL;
+  }
+  if (ctx.prioritizers.init?.() === false) {
+    logger.log(0, "failed to initialize prioritizers");
+    return RTVL_FAIL;
+  }
+  initForeign(ctx, foreignEnable);
   if (cmd === MpathCmd.RESET_WWIDS) {
     const maps = dmGetMaps(ctx);
     const r = replaceWwids(ctx, maps) === 0 ? RTVL_OK : RTVL_FAIL;

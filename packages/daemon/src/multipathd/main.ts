@@ -27,6 +27,7 @@ import {
 import {
   confCheckint,
   createLibmpContext,
+  initVersions,
   type LibmpContext,
   setContextConfig,
 } from "../libmultipath/context.js";
@@ -56,6 +57,8 @@ import {
   dmQueueIfNoPath,
   dmReinstatePath,
   dmSwitchgroup,
+  LibmpExit,
+  libmpDm,
 } from "../libmultipath/devmapper.js";
 import {
   allocPathWithPathinfo,
@@ -67,6 +70,7 @@ import {
   sysfsPathinfo,
 } from "../libmultipath/discovery.js";
 import { EventHub } from "../libmultipath/events.js";
+import { initForeign, setMaxFds } from "../libmultipath/foreign.js";
 import { Logger, LogRing, type LogSink } from "../libmultipath/log.js";
 import { allocMultipath, type MpMap, type MpPath, mapName } from "../libmultipath/structs.js";
 import {
@@ -335,6 +339,28 @@ export class MultipathDaemon {
       events: this.events,
       cpu: cpuCosts(this.#opts.cpu),
     });
+    const ctx = this.ctx;
+    if (ctx.checkers.init?.() === false) {
+      this.log.log(0, "failed to initialize checkers");
+      this.#finish(1);
+      return;
+    }
+    if (ctx.prioritizers.init?.() === false) {
+      this.log.log(0, "failed to initialize prioritizers");
+      this.#finish(1);
+      return;
+    }
+    initForeign(ctx, conf.enableForeign);
+    // dmevent_poll_supported asks for the dm driver's version.
+    if (this.#opts.pollDmevents !== false) initVersions(ctx);
+    setMaxFds(ctx, conf.maxFds);
+    try {
+      libmpDm(ctx);
+    } catch (err) {
+      if (!(err instanceof LibmpExit)) throw err;
+      this.#finish(err.status);
+      return;
+    }
     // The listener thread is up: the main loop may configure.
     this.postConfigState("configure");
     this.#unsubs.push(this.host.dm.onEvent(() => this.#onDmEvent()));
@@ -383,6 +409,9 @@ export class MultipathDaemon {
     if (this.#exitCode !== null) return;
     this.#exitCode = code;
     this.listening = false;
+    // libmultipath_exit.
+    this.ctx?.checkers.cleanup?.();
+    this.ctx?.prioritizers.cleanup?.();
     this.postConfigState("shutdown");
     for (const u of this.#unsubs.splice(0)) u();
     if (this.#checkerTimer) this.clock.cancel(this.#checkerTimer);
