@@ -19,7 +19,7 @@ export function eventSegments(e: EventEntry): Segment[] {
   return [
     { text: formatClock(e.timeNs), dim: true },
     { text: " " },
-    { text: e.source.padEnd(8), color: SOURCE_COLORS[e.source] },
+    { text: `${e.source.padEnd(9)} `, color: SOURCE_COLORS[e.source] },
     { text: e.text, ...(color ? { color } : {}) },
   ];
 }

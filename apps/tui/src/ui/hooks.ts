@@ -123,7 +123,13 @@ export function createController(
       case "step":
         source.time
           ?.step(e.ns)
-          .then(() => dispatch({ type: "time", time: timeOf(source) }))
+          .then(() => {
+            dispatch({ type: "time", time: timeOf(source) });
+            dispatch({
+              type: "message",
+              message: { text: `stepped ${e.ns / 1e9} s of virtual time`, level: "info" },
+            });
+          })
           .catch((err: unknown) => fail("step", err));
         break;
       case "refresh-rate":

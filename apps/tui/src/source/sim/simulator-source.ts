@@ -291,12 +291,15 @@ export class SimulatorSource implements DashboardSource {
     // virtual clock; the pacer keeps time moving (and a paused world is stepped through it).
     const reply = await this.#withTime(d.dispatch(request, { isRoot: true }, { aborted: false }));
     const text = reply === null ? "timeout" : reply.replace(/\n$/, "");
+    const map = "map" in intent ? intent.map : this.#snapshot.pathIndex.get(intent.path)?.mapName;
     this.#push({
       timeNs: w.clock.now(),
       source: "operator",
       level: text === "ok" ? "info" : "warn",
       category: "action",
       text: `multipathd -k'${request}' → ${text === "" ? "(no reply)" : text}`,
+      ...(map !== undefined ? { map } : {}),
+      ...("path" in intent ? { path: intent.path } : {}),
     });
     return { ok: text === "ok", request, reply: text };
   }
