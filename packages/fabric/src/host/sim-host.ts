@@ -230,7 +230,7 @@ export class SimHost implements Host {
     let errno = 0;
     if (r && "errno" in r) errno = r.errno;
     // A non-SCSI disk: the loop driver refuses unknown ioctls with EINVAL, others with ENOTTY.
-    else if (!sdev) errno = isSg ? Errno.ENOENT : r && r.dev.name.startsWith("loop") ? Errno.EINVAL : ENOTTY;
+    else if (!sdev) errno = isSg ? Errno.ENOENT : r?.dev.name.startsWith("loop") ? Errno.EINVAL : ENOTTY;
     else if (sdev.state === "deleted" || sdev.state === "cancel") errno = Errno.ENXIO;
     // scsi_block_when_processing_errors() refuses an offline device: sd_ioctl with ENODEV,
     // sg's SG_IO with ENXIO.

@@ -71,15 +71,32 @@ export class EmcClariionPersonality extends SpcPersonality {
     at(28, 0x04);
     at(30, 0x04);
     at(48, 0);
-    at(99, this.spModel.length);
-    at(160, this.arraySerial.length);
-    p.set(asciiField(this.arraySerial, this.arraySerial.length), 161 - 4);
-    p.set(asciiField(this.spModel, this.spModel.length), 161 - 4 + this.arraySerial.length);
     return buildVpdPage(0xc0, p, lu ? 0 : 0x7f);
   }
 
-  override accessCheck(ctx: TargetContext, _opcode: number): SenseSpec | null {
+  /**
+   * Standard INQUIRY with CLARiiON's extended information section, which the emc handler parses
+   * for the SP model (`clariion_std_inquiry`): model length at 99, array serial length at 160,
+   * the serial from 161 and the model after it.
+   */
+  override standardInquiry(ctx: TargetContext): Uint8Array {
+    const base = super.standardInquiry(ctx);
+    const serial = this.arraySerial;
+    const model = this.spModel;
+    const b = new Uint8Array(161 + serial.length + model.length);
+    b.set(base.subarray(0, Math.min(base.length, 96)));
+    b[4] = b.length - 5;
+    b[99] = model.length;
+    b[160] = serial.length;
+    b.set(asciiField(serial, serial.length), 161);
+    b.set(asciiField(model, model.length), 161 + serial.length);
+    return b;
+  }
+
+  override accessCheck(ctx: TargetContext, opcode: number): SenseSpec | null {
     const lu = ctx.lu;
+    // The peer SP answers READ CAPACITY (passive paths show their size); I/O and TUR get 04/03.
+    if (opcode === Op.READ_CAPACITY_10 || opcode === 0x9e) return null;
     if (lu && lu.owner !== spOf(ctx)) return sense(0x2, Asc.LU_NOT_READY_MANUAL_INTERVENTION);
     return null;
   }

@@ -124,7 +124,9 @@ export class NetappRdacPersonality extends SpcPersonality {
 
   override accessCheck(ctx: TargetContext, opcode: number): SenseSpec | null {
     const lu = ctx.lu;
-    if (opcode === Op.TEST_UNIT_READY || !lu || lu.owner === ctlrOf(ctx)) return null;
+    // Only medium access is refused through the alternate controller (TUR, READ CAPACITY pass).
+    if (opcode === Op.TEST_UNIT_READY || opcode === Op.READ_CAPACITY_10 || opcode === 0x9e) return null;
+    if (!lu || lu.owner === ctlrOf(ctx)) return null;
     return sense(0x5, { asc: 0x94, ascq: 0x01 });
   }
 

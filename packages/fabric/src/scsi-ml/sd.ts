@@ -196,7 +196,6 @@ export class SdDisk implements BlockDevice {
    * probe path. `first` prints the probe lines as `sd_probe` does.
    */
   revalidate(first: boolean, spunUp = false): void {
-    const sdev = this.scsi;
     const old = this.#geo.capacity;
     const g = { ...this.#geo };
     if (!spunUp) this.spinUp();

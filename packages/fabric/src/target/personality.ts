@@ -298,7 +298,7 @@ export class SpcPersonality implements Personality {
     return null;
   }
 
-  accessCheck(ctx: TargetContext, _opcode: number): SenseSpec | null {
+  accessCheck(ctx: TargetContext, opcode: number): SenseSpec | null {
     const a = ctx.lu?.alua;
     if (!a || this.tpgs(ctx) === 0) return null;
     switch (a.state(ctx.port.group.id).aas) {
@@ -307,7 +307,8 @@ export class SpcPersonality implements Personality {
       case Aas.LBA_DEPENDENT:
         return null;
       case Aas.STANDBY:
-        return sense(2, Asc.LU_NOT_ACCESSIBLE_STANDBY);
+        // READ CAPACITY(16) is allowed in standby (SPC-4 table of the standby state; LIO).
+        return opcode === 0x9e ? null : sense(2, Asc.LU_NOT_ACCESSIBLE_STANDBY);
       case Aas.UNAVAILABLE:
         return sense(2, Asc.LU_NOT_ACCESSIBLE_UNAVAILABLE);
       case Aas.TRANSITIONING:
