@@ -123,3 +123,21 @@ describe("mp sim compare", () => {
     expect(io.err).toMatch(/mp sim compare: cannot load plugin|exports no path selector/);
   });
 });
+
+describe("mp sim with multipathd", () => {
+  it("builds the maps from multipath_conf: with the daemon and runs the workload on them", async () => {
+    const { multipathdSeam } = await import("./sim.js");
+    const io = capture();
+    const rc = await simRun(fixture("daemon.yaml"), {}, io, multipathdSeam);
+    expect(io.err).toBe("");
+    expect(io.out).toMatch(/Paths of mpatha \(dm-0\): multipathd/);
+    expect(io.out).toMatch(/hba0->array0:A0\s+sda/);
+    expect(rc).toBe(SimExit.OK);
+  }, 60_000);
+
+  it("without a daemon, a multipath_conf-only scenario says what is missing", async () => {
+    const io = capture();
+    expect(await simRun(fixture("daemon.yaml"), {}, io)).toBe(SimExit.SETUP);
+    expect(io.err).toMatch(/multipath_conf: but no maps:.*no multipathd/);
+  });
+});

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { createMultipathd } from "@mp/daemon";
 import type { PathSelectorType } from "@mp/dm-core";
 import {
   formatCompare,
@@ -202,11 +203,33 @@ export async function simCompare(
   return rc;
 }
 
+/**
+ * multipathd (@mp/daemon) for scenarios with `multipath_conf:`: the configuration goes to
+ * `/etc/multipath.conf`, udev starts and coldplugs the disks, then the daemon starts and builds
+ * its maps; the scenario runs on them.
+ */
+export const multipathdSeam: ScenarioDaemon = {
+  async start(world, conf) {
+    world.host.files.write("/etc/multipath.conf", conf);
+    world.host.startUdev();
+    await world.host.udev.whenSettled();
+    const d = createMultipathd({ host: world.host, rng: world.rng.fork("multipathd") });
+    await d.start();
+    // The daemon's first pass (path discovery, map creation) runs right after start.
+    await new Promise<void>((r) => world.clock.schedule(2e9, r, undefined));
+    return {
+      stop: async () => {
+        await d.stop();
+      },
+    };
+  },
+};
+
 /** Adds `mp sim run` and `mp sim compare` to the program; `finish` receives the exit status. */
 export function registerSimCommand(
   program: Command,
   finish: (rc: number) => void,
-  daemon?: ScenarioDaemon,
+  daemon: ScenarioDaemon = multipathdSeam,
 ): void {
   const io: SimIo = {
     stdout: (s) => {

@@ -1,5 +1,15 @@
-import { type BlockDevice, type Flush, InvariantError, MpError, type PathSelectorType } from "@mp/dm-core";
+import {
+  type BlockDevice,
+  defaultFlush,
+  type Flush,
+  formatDevT,
+  InvariantError,
+  MpError,
+  type PathSelectorType,
+  settle,
+} from "@mp/dm-core";
 import type { TimelineLogEntry } from "../faults/timeline.js";
+import type { Link } from "../hardware/fabric.js";
 import type { IoStatsSource } from "../workload/io-stats.js";
 import type { JobOptions } from "../workload/job-options.js";
 import type { WorkloadReport } from "../workload/report.js";
@@ -11,7 +21,7 @@ import { normalizeSelector } from "./parse.js";
 import { parseMpathStatus } from "./path-checker.js";
 import { CompletionProbe, type Recovery } from "./probe.js";
 import type { MatrixCell, ScenarioSpec } from "./spec.js";
-import { type BuiltMap, buildScenarioWorld, type ScenarioWorld } from "./world.js";
+import { type BuiltMap, type BuiltPath, buildScenarioWorld, type ScenarioWorld } from "./world.js";
 
 /**
  * The seam for multipathd: a scenario with `multipath_conf:` gets its maps from a daemon when
@@ -192,6 +202,8 @@ function jobsFor(
   spec: ScenarioSpec,
   cell: MatrixCell,
   sw: ScenarioWorld,
+  maps: readonly BuiltMap[],
+  targets: ReadonlyMap<string, BlockDevice>,
   probes: Map<BlockDevice, CompletionProbe>,
 ): JobOptions[] {
   const overrides: Record<string, string> = {};
@@ -200,18 +212,14 @@ function jobsFor(
   return spec.workloads
     .filter((w) => only === undefined || w.name === only)
     .map((w) => {
-      const target = w.target === null ? defaultTarget(sw) : sw.targets.get(w.target);
+      const target = w.target === null ? (maps[0]?.device ?? sw.heads[0]?.head) : targets.get(w.target);
       if (!target)
         throw new ScenarioSetupError(
-          `${spec.file}:${w.pos.line}:${w.pos.col}: workload ${w.name}: no target "${w.target}" in this world (known: ${[...sw.targets.keys()].join(", ")})`,
+          `${spec.file}:${w.pos.line}:${w.pos.col}: workload ${w.name}: no target "${w.target ?? "(default)"}" in this world (known: ${[...targets.keys()].join(", ")})`,
         );
       if (!probes.has(target)) probes.set(target, new CompletionProbe(target, sw.world.clock));
       return { ...w.options, ...overrides, name: w.name, filename: target.name } as JobOptions;
     });
-}
-
-function defaultTarget(sw: ScenarioWorld): BlockDevice | undefined {
-  return sw.maps[0]?.device ?? sw.heads[0]?.head;
 }
 
 /** Kinds of timeline steps after which a failover time is measured. */
@@ -243,18 +251,32 @@ export async function runCell(
   const logStart = kernel.log.cursor();
   const start = clock.now();
   let daemon: { stop(): Promise<void> } | null = null;
-  if (spec.multipathConf !== null && o.daemon) daemon = await o.daemon.start(world, spec.multipathConf);
-  else if (spec.multipathConf !== null && spec.maps.length === 0)
+  const flush = o.flush ?? defaultFlush;
+  const maps: BuiltMap[] = [...sw.maps];
+  const targets = new Map(sw.targets);
+  const pathDevices = [...sw.pathDevices];
+  if (spec.multipathConf !== null && o.daemon) {
+    const started = await settle(clock, o.daemon.start(world, spec.multipathConf), 600e9, flush);
+    if (!started.settled)
+      throw new ScenarioSetupError(`${spec.file}: multipathd did not start within 600 s of virtual time`);
+    daemon = started.value;
+    for (const m of daemonMaps(sw, maps)) {
+      maps.push(m);
+      targets.set(m.name, m.device);
+      targets.set(m.device.name, m.device);
+      for (const p of m.paths) if (!pathDevices.includes(p.disk)) pathDevices.push(p.disk);
+    }
+  } else if (spec.multipathConf !== null && spec.maps.length === 0)
     throw new ScenarioSetupError(
       `${spec.file}: this scenario has multipath_conf: but no maps:, and this run has no multipathd to build maps from it; give dm tables under maps: (multipathd plugs in through the daemon seam of runScenario)`,
     );
 
   // No-path spans of every dm map, followed through dm events.
   const noPath = new Map<string, { since: number; max: number; total: number }>();
-  for (const m of sw.maps) if (!m.single) noPath.set(m.name, { since: -1, max: 0, total: 0 });
+  for (const m of maps) if (!m.single) noPath.set(m.name, { since: -1, max: 0, total: 0 });
   const watch = (): void => {
     const now = clock.now();
-    for (const m of sw.maps) {
+    for (const m of maps) {
       if (m.single) continue;
       const st = mapStatus(sw, m);
       const np = noPath.get(m.name)!;
@@ -274,9 +296,9 @@ export async function runCell(
   let crash: string | null = null;
   let run: WorkloadRun | null = null;
   try {
-    const jobs = jobsFor(spec, cell, sw, probes);
+    const jobs = jobsFor(spec, cell, sw, maps, targets, probes);
     const devs = [...probes.values()];
-    for (const m of sw.maps) m.checker?.start();
+    for (const m of maps) m.checker?.start();
     sw.timeline.start();
     if (jobs.length > 0) {
       run = new WorkloadRun({
@@ -285,7 +307,7 @@ export async function runCell(
         device: devs[0]!,
         devices: devs.slice(1),
         jobs,
-        pathDevices: sw.pathDevices,
+        pathDevices,
       });
       run.start();
     }
@@ -302,6 +324,8 @@ export async function runCell(
         break;
       }
       clock.runNext();
+      // multipathd's work is async: its continuations run before the next event.
+      if (daemon) await flush();
       const log = sw.timeline.log;
       if (log.length !== seenLog) {
         for (; seenLog < log.length; seenLog++) {
@@ -333,7 +357,7 @@ export async function runCell(
     unwatch();
     for (const p of probes.values()) p.finish();
     sw.stop();
-    if (daemon) await daemon.stop();
+    if (daemon) await settle(clock, daemon.stop(), 60e9, flush);
   }
   const endNs = clock.now();
   for (const np of noPath.values())
@@ -344,11 +368,11 @@ export async function runCell(
     }
   o.onProgress?.(0, 1, 1);
 
-  const maps: MapResult[] = [];
-  for (const m of sw.maps) {
+  const results: MapResult[] = [];
+  for (const m of maps) {
     const st = m.single ? null : mapStatus(sw, m);
     const np = noPath.get(m.name);
-    maps.push({
+    results.push({
       name: m.name,
       device: m.device.name,
       kind: m.single ? "single" : "dm",
@@ -366,7 +390,7 @@ export async function runCell(
     });
   }
   for (const h of sw.heads) {
-    maps.push({
+    results.push({
       name: h.name,
       device: h.head.name,
       kind: "nvme",
@@ -397,7 +421,7 @@ export async function runCell(
     label: cellLabel(cell),
     seed: o.seed ?? spec.seed,
     report,
-    maps,
+    maps: results,
     timeline: sw.timeline.log,
     recoveries,
     maxStallNs,
@@ -453,4 +477,53 @@ function shares(
       meanLatencyNs: s.latency.count > 0 ? s.latency.mean : 0,
     };
   });
+}
+
+/** The maps multipathd made (every dm multipath device the scenario did not build itself). */
+function daemonMaps(sw: ScenarioWorld, known: readonly BuiltMap[]): BuiltMap[] {
+  const dm = sw.world.kernel.dm;
+  const block = sw.world.kernel.block;
+  const out: BuiltMap[] = [];
+  for (const e of dm.list()) {
+    if (known.some((m) => m.name === e.name)) continue;
+    const table = dm.status(e.name, { kind: "table" });
+    const deps = dm.deps(e.name);
+    const device = block.get(e.devt);
+    if (!table.ok || !deps.ok || !device) continue;
+    const line = table.value.lines.find((l) => l.type === "multipath");
+    if (!line) continue;
+    const paths: BuiltPath[] = [];
+    for (const devt of [...deps.value.deps].reverse()) {
+      const disk = block.get(devt);
+      if (!disk) continue;
+      const link = (disk.scsi as { starget?: { link?: Link } } | undefined)?.starget?.link ?? null;
+      paths.push({ name: link?.name ?? disk.name, link, disk: sw.taps.tap(disk), devt: formatDevT(devt) });
+    }
+    const sel = /\b(\S+) \d+ (?:\S+ )*?\d+ \d+ \d+:\d+/.exec(line.params);
+    out.push({
+      spec: {
+        name: e.name,
+        lun: "",
+        table: line.params,
+        features: [],
+        hardwareHandler: null,
+        grouping: "multibus",
+        selector: "",
+        pathArgs: "",
+        paths: null,
+        groups: null,
+        checker: null,
+        pos: { line: 1, col: 1 },
+      },
+      name: e.name,
+      device,
+      paths,
+      single: false,
+      selector: sel ? sel[1]! : "multipathd",
+      grouping: "multipathd",
+      table: line.params,
+      checker: null,
+    });
+  }
+  return out;
 }

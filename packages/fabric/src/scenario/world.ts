@@ -50,7 +50,8 @@ export interface BuiltMap {
   /** True when there is no dm map (grouping `single`): the workload runs on one path disk. */
   readonly single: boolean;
   readonly selector: string;
-  readonly grouping: Grouping;
+  /** How the paths are grouped (`multipathd` for maps the daemon made). */
+  readonly grouping: Grouping | "multipathd";
   readonly table: string;
   readonly checker: PathChecker | null;
 }
