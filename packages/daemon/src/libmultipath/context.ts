@@ -13,6 +13,7 @@ import type { PrintEnv } from "../print/print-env.js";
 import { type CpuCosts, LAB_CPU_COSTS } from "./cpu.js";
 import { EventHub } from "./events.js";
 import type { Logger } from "./log.js";
+import { PathIndex } from "./path-index.js";
 import type { AluaProbes, CheckerFactory, PrioritizerFactory } from "./plugins.js";
 import { sysfsPrintEnv } from "./print-env.js";
 
@@ -55,6 +56,8 @@ export interface LibmpContext {
   dmVersions: DmVersions | undefined;
   /** `libmp_dm_init` ran (see devmapper.ts `libmpDm`). */
   dmInitDone: boolean;
+  /** dev_t lookups over the path vector. */
+  readonly pathIndex: PathIndex;
 }
 
 /** Options of {@link createLibmpContext}. */
@@ -94,6 +97,7 @@ export function createLibmpContext(opts: LibmpContextOptions): LibmpContext {
     cpu: opts.cpu ?? LAB_CPU_COSTS,
     dmVersions: undefined,
     dmInitDone: false,
+    pathIndex: new PathIndex(),
   };
 }
 

@@ -278,18 +278,34 @@ export function dmDisablegroup(ctx: LibmpContext, name: string, index: number): 
 }
 
 /**
- * `libmp_udev_wait(cookie)`: libdevmapper blocks until udev has processed the uevent the cookie
- * went with. Modelled as waiting for udev's queue to drain (immediately when udev is not running).
+ * `libmp_udev_wait(cookie)`: libdevmapper blocks until udev has run the rules for the uevent the
+ * cookie went with (10-dm.rules' `dmsetup udevcomplete`). Modelled as waiting until udev has
+ * processed an event at least as recent as the last one the kernel sent (the ioctl's), or has
+ * nothing left to do; at once when udev is idle.
  */
 export async function libmpUdevWait(ctx: LibmpContext): Promise<void> {
   const udev = ctx.host.udev;
-  const limit = ctx.clock.now() + UDEV_WAIT_LIMIT_NS;
-  while (!udev.settled() && ctx.clock.now() < limit)
-    await new Promise<void>((resolve) => ctx.clock.schedule(UDEV_POLL_NS, resolve, undefined));
+  if (udev.settled()) return;
+  const target = Number.parseInt(ctx.host.sysfs.read("/sys/kernel/uevent_seqnum") ?? "0", 10) || 0;
+  await new Promise<void>((resolve) => {
+    let timer = 0;
+    const unsubscribe = udev.subscribe((e) => {
+      if (e.seqnum < target && !udev.settled()) return;
+      unsubscribe();
+      ctx.clock.cancel(timer);
+      resolve();
+    });
+    timer = ctx.clock.schedule(
+      UDEV_WAIT_LIMIT_NS,
+      () => {
+        unsubscribe();
+        resolve();
+      },
+      undefined,
+    );
+  });
 }
 
-/** How often the udev wait looks at udev's queue. */
-const UDEV_POLL_NS = 250_000;
 /** The semaphore wait gives up (udev killed, rules stuck) after this long. */
 const UDEV_WAIT_LIMIT_NS = 60_000_000_000;
 

@@ -39,6 +39,17 @@ function isBlank(c: number): boolean {
 
 /** C `atoi`. */
 function atoi(s: string): number {
+  // The tables the kernel prints hold plain small decimals: skip the general parse for them.
+  if (s.length > 0 && s.length < 10) {
+    let n = 0;
+    let i = 0;
+    for (; i < s.length; i++) {
+      const c = s.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      n = n * 10 + c;
+    }
+    if (i === s.length) return n;
+  }
   const m = /^[ \t\n\v\f\r]*([+-]?[0-9]+)/.exec(s);
   return m ? Number(BigInt.asIntN(32, BigInt(m[1]!))) : 0;
 }
@@ -80,7 +91,12 @@ export function assembleMap(mpp: MpMap, kernelBefore43 = false, log?: (msg: stri
  * (known paths are taken from `pathvec`, unknown ones created bare). False on a malformed string
  * (the groups are then dropped).
  */
-export function disassembleMap(pathvec: readonly MpPath[], params: string, mpp: MpMap): boolean {
+export function disassembleMap(
+  pathvec: readonly MpPath[],
+  params: string,
+  mpp: MpMap,
+  find: (devt: string) => MpPath | null = (devt) => findPathByDevt(pathvec, devt) as MpPath | null,
+): boolean {
   const w = new Words(params);
   const fail = (): boolean => {
     mpp.pg = [];
@@ -138,7 +154,7 @@ export function disassembleMap(pathvec: readonly MpPath[], params: string, mpp: 
     for (let j = 0; j < numPaths; j++) {
       const devt = w.next();
       if (devt === null) return fail();
-      let pp = findPathByDevt(pathvec, devt) as MpPath | null;
+      let pp = find(devt);
       if (pp === null) {
         pp = allocPath();
         pp.devT = devt;

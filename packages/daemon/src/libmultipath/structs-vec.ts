@@ -29,13 +29,17 @@ import { type QueueingEvent, queueingTransition } from "./no-path-retry.js";
 import { allocMultipath, type MpMap, type MpPath, mapName } from "./structs.js";
 
 /** `update_mpp_paths`: rebuilds `mpp.paths` from the groups (removed paths are not re-added). */
-export function updateMppPaths(mpp: MpMap, pathvec: readonly MpPath[]): void {
+export function updateMppPaths(
+  mpp: MpMap,
+  pathvec: readonly MpPath[],
+  find: (devt: string) => MpPath | null = (devt) => findPathByDevt(pathvec, devt) as MpPath | null,
+): void {
   const seen = new Set<string>();
   for (const pp of mpp.paths) seen.add(pp.devT);
   for (const pg of mpp.pg) {
     for (const pp of pg.paths) {
       if (seen.has(pp.devT)) continue;
-      if (findPathByDevt(pathvec, pp.devT) !== null && pp.initialized !== InitState.REMOVED) {
+      if (find(pp.devT) !== null && pp.initialized !== InitState.REMOVED) {
         mpp.paths.push(pp);
         seen.add(pp.devT);
       }
@@ -245,7 +249,7 @@ function readTableAndStatus(
     return { r: m.r, refresh: [] };
   }
   mpp.size = m.size;
-  if (!disassembleMap(pathvec, m.params, mpp)) {
+  if (!disassembleMap(pathvec, m.params, mpp, (devt) => ctx.pathIndex.byDevt(pathvec, devt))) {
     ctx.log.log(2, `${alias}: cannot disassemble map`);
     return { r: Dmp.ERR, refresh: [] };
   }
@@ -315,13 +319,13 @@ export function syncPaths(ctx: LibmpContext, mpp: MpMap, pathvec: MpPath[]): voi
     }
   }
   checkRemovedPaths(ctx, mpp, pathvec);
-  updateMppPaths(mpp, pathvec);
+  updateMppPaths(mpp, pathvec, (devt) => ctx.pathIndex.byDevt(pathvec, devt));
   for (const pp of mpp.paths) pp.mpp = mpp;
 }
 
 /** `update_multipath_strings`: re-reads the map from the kernel and refreshes group priorities. */
 export function updateMultipathStrings(ctx: LibmpContext, mpp: MpMap, pathvec: MpPath[]): number {
-  updateMppPaths(mpp, pathvec);
+  updateMppPaths(mpp, pathvec, (devt) => ctx.pathIndex.byDevt(pathvec, devt));
   ctx.log.log(4, `${mapName(mpp)}: update_multipath_strings`);
   mpp.selector = null;
   mpp.features = "";
@@ -432,7 +436,7 @@ export function syncMapState(ctx: LibmpContext, mpp: MpMap): void {
  */
 export async function adoptPaths(ctx: LibmpContext, pathvec: MpPath[], mpp: MpMap | null): Promise<boolean> {
   if (mpp === null) return true;
-  updateMppPaths(mpp, pathvec);
+  updateMppPaths(mpp, pathvec, (devt) => ctx.pathIndex.byDevt(pathvec, devt));
   const key = mpp.wwid.slice(0, WWID_SIZE);
   for (const pp of [...pathvec]) {
     if (pp.wwid.slice(0, WWID_SIZE) !== key) continue;

@@ -399,7 +399,7 @@ export function createEffectHandlers(d: MultipathDaemon): EffectHandlers {
       log(3, `${mapname} old size is ${mpp.size}, new size is ${size}`);
       const orig = mpp.size;
       mpp.size = size;
-      updateMppPaths(mpp, d.vecs.pathvec);
+      updateMppPaths(mpp, d.vecs.pathvec, (devt) => d.ctx.pathIndex.byDevt(d.vecs.pathvec, devt));
       const params = await setupMap(d.ctx, mpp, d.vecs);
       if (params === null) {
         log(0, `${mapName(mpp)}: failed to setup map for resize : Invalid argument`);

@@ -929,7 +929,7 @@ export class MultipathDaemon {
         if (mpp.action === MapAction.RELOAD && retries-- > 0) {
           this.log.log(0, `${mapName(mpp)}: ev_add_path sleep`);
           await this.sleep(NSEC_PER_SEC);
-          updateMppPaths(mpp, vecs.pathvec);
+          updateMppPaths(mpp, vecs.pathvec, (devt) => ctx.pathIndex.byDevt(vecs.pathvec, devt));
           continue;
         } else if (mpp.action === MapAction.RELOAD) this.log.log(0, `${mapName(mpp)}: giving up reload`);
         else return fail(mpp, true);
@@ -969,7 +969,7 @@ export class MultipathDaemon {
       return RemovePath.SUCCESS;
     }
     setPathRemoved(ctx, pp);
-    updateMppPaths(mpp, vecs.pathvec);
+    updateMppPaths(mpp, vecs.pathvec, (devt) => ctx.pathIndex.byDevt(vecs.pathvec, devt));
     const i = mpp.paths.indexOf(pp);
     if (i >= 0) mpp.paths.splice(i, 1);
     if (mpp.paths.length === 0 && (await this.flushMapNopaths(mpp))) return RemovePath.SUCCESS;
@@ -1070,7 +1070,7 @@ export class MultipathDaemon {
   /** `reload_map`: re-select settings and reload (prio refreshed first when `refresh`). 0 on success. */
   async reloadMap(mpp: MpMap, refresh: boolean): Promise<number> {
     const ctx = this.ctx;
-    updateMppPaths(mpp, this.vecs.pathvec);
+    updateMppPaths(mpp, this.vecs.pathvec, (devt) => this.ctx.pathIndex.byDevt(this.vecs.pathvec, devt));
     if (refresh) {
       for (const pp of [...mpp.paths]) {
         if ((await pathinfo(ctx, pp, DI.PRIO)) !== PathinfoResult.OK) {
