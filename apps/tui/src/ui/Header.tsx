@@ -45,11 +45,14 @@ export function Header({
     { text: "paths " },
     { text: `${up}/${meters.paths}`, bold: true, ...(meters.failedPaths > 0 ? { color: "yellow" } : {}) },
     { text: " up" },
-    SEP,
+  ];
+  const line2: Segment[] = [
     { text: "IOPS " },
     { text: formatCount(meters.totalIops), bold: true },
+    SEP,
+    { text: "time " },
+    { text: formatClock(timeNs), bold: true },
   ];
-  const line2: Segment[] = [{ text: "time " }, { text: formatClock(timeNs), bold: true }];
   if (time) {
     line2.push(SEP);
     line2.push(
@@ -61,8 +64,8 @@ export function Header({
       line2.push({ text: ` (${formatSpeed(time.effectiveSpeed)} achieved)`, color: "yellow" });
     if (time.paused) line2.push({ text: ` ${formatSpeed(time.speed)}`, dim: true });
   }
-  line2.push(SEP, { text: `refresh ${refreshHz} Hz` }, SEP, { text: `multipathd ${meters.daemon}` });
   if (readOnly) line2.push(SEP, { text: "READ-ONLY", color: "yellow", bold: true });
+  line2.push(SEP, { text: `refresh ${refreshHz} Hz` }, SEP, { text: `multipathd ${meters.daemon}` });
   return (
     <Box flexDirection="column" width={width}>
       <Line segments={line1} />

@@ -54,7 +54,7 @@ describe("the dashboard on the simulator", () => {
     expect(f).toContain("❚❚ paused");
     expect(f).toMatch(/ mpatha +dm-0 +4\/4 12 chk/);
     const g = await step(2);
-    expect(g).toMatch(/IOPS \d+(\.\d)?k/);
+    expect(g).toMatch(/IOPS \d+(\.\d)?k? │ time 00:00:0\d\.\d{3}/);
   }, 60_000);
 
   it("failing a controller's ports shows failed paths, a failover and a degraded map", async () => {

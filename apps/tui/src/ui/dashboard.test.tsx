@@ -21,7 +21,8 @@ describe("the dashboard", () => {
   it("shows the host meters, the views, the maps and every key of the view", async () => {
     ui = renderDashboard(fake(5));
     const f = await ui.waitFor((x) => x.includes("mpathe"), "the maps");
-    expect(f).toContain("mp │ fake host │ maps 5  degraded 0  queueing 0 │ paths 20/20 up │ IOPS");
+    expect(f).toContain("mp │ fake host │ maps 5  degraded 0  queueing 0 │ paths 20/20 up\n");
+    expect(f).toMatch(/IOPS 1\.3k │ time 00:00:00\.000 │ ▶ 1× │ refresh 2 Hz │ multipathd running/);
     expect(f).toMatch(/ maps +topology:mpatha +paths +events/);
     expect(f).toMatch(/NAME↑ +DM +PATHS QUEUEING +IOPS/);
     expect(f).toMatch(/mpatha +dm-0 +4\/4 12 chk/);

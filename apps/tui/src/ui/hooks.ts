@@ -243,11 +243,22 @@ export function useTerminalSize(fixed?: TermSize): TermSize {
   return fixed ?? size;
 }
 
+/**
+ * The key names of one input event. Keys typed faster than the terminal is read (or pasted)
+ * arrive as one string: each character is a key of its own.
+ */
+export function keyNames(input: string, key: Partial<Key>): string[] {
+  const name = keyName(input, key);
+  const plain = !key.ctrl && !key.meta && name === input && [...input].length > 1;
+  if (!plain || [...input].some((c) => c < " " || c === "\x7f")) return [name];
+  return [...input].map((c) => (c === " " ? "space" : c));
+}
+
 /** Feeds every key, as a key name, to `dispatch`. */
 export function useKeys(dispatch: (a: DashboardAction) => void): void {
   const handler = useCallback(
     (input: string, key: Key) => {
-      dispatch({ type: "key", name: keyName(input, key) });
+      for (const name of keyNames(input, key)) dispatch({ type: "key", name });
     },
     [dispatch],
   );

@@ -57,6 +57,8 @@ export class SimDriver {
   /** Achieved-speed measurement: world time and wall time at the start of the window. */
   #measure = { wallMs: 0, worldNs: 0 };
   #effective = 0;
+  /** Work done so far: turns run, slices run, wall ms spent running the world. */
+  readonly stats = { turns: 0, slices: 0, busyMs: 0 };
 
   constructor(world: VirtualClock, wall: WallClock, o: SimDriverOptions = {}) {
     this.#world = world;
@@ -156,10 +158,12 @@ export class SimDriver {
       target = this.#shadow.now() - this.#offset;
     }
     const before = this.#world.now();
+    this.stats.turns++;
     try {
       while (!this.#stopped && this.#world.now() < target) {
         const next = Math.min(target, this.#world.now() + this.#sliceNs);
         this.#world.runUntil(next);
+        this.stats.slices++;
         await this.#flush();
         if (this.#wall.nowMs() - start > this.#budgetMs) break;
       }
@@ -170,6 +174,7 @@ export class SimDriver {
       return;
     }
     const now = this.#wall.nowMs();
+    this.stats.busyMs += now - start;
     const dt = now - this.#measure.wallMs;
     if (dt >= 1000) {
       this.#effective = (this.#world.now() - this.#measure.worldNs) / 1e6 / dt;

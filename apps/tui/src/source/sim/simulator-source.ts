@@ -65,8 +65,11 @@ export interface SimulatorSourceOptions {
   readonly pid?: number;
 }
 
-/** Per-map I/O rate of the background workload: a mix of busy and quiet maps. */
-const MAP_RATES = [400, 250, 150, 300, 100, 200, 350, 50];
+/**
+ * Per-map I/O rate of the background workload: a mix of busy and quiet maps, low enough that
+ * virtual time can run at 100× on one core.
+ */
+const MAP_RATES = [120, 80, 50, 100, 30, 60, 110, 20];
 
 /** The simulator source. */
 export class SimulatorSource implements DashboardSource {
@@ -124,6 +127,11 @@ export class SimulatorSource implements DashboardSource {
   /** The simulated world (after {@link start}). */
   get world(): SimWorld | null {
     return this.#world;
+  }
+
+  /** The pacing driver (after {@link start}), for diagnostics. */
+  get driver(): SimDriver | null {
+    return this.#driver;
   }
 
   /** The embedded multipathd (after {@link start}). */
