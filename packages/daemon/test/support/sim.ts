@@ -36,7 +36,10 @@ export interface ScsiDebugWorldOptions {
 
 /** A world with the scenario modules, a config, udev, and scsi_debug disks. */
 export async function scsiDebugWorld(o: ScsiDebugWorldOptions = {}): Promise<SimWorld> {
-  const w = createSimWorld({ seed: o.seed ?? 1, kernelConfig: { DM_MULTIPATH_HST: false, DM_MULTIPATH_IOA: false } });
+  const w = createSimWorld({
+    seed: o.seed ?? 1,
+    kernelConfig: { DM_MULTIPATH_HST: false, DM_MULTIPATH_IOA: false },
+  });
   for (const m of [
     "sd_mod",
     "sg",
@@ -76,7 +79,11 @@ export async function startDaemon(w: SimWorld, pid = 240): Promise<Multipathd> {
 }
 
 /** Runs `multipathd ARGS` as the client and returns its output. */
-export async function mpd(w: SimWorld, d: Multipathd, ...argv: string[]): Promise<{ out: string; rc: number }> {
+export async function mpd(
+  w: SimWorld,
+  d: Multipathd,
+  ...argv: string[]
+): Promise<{ out: string; rc: number }> {
   const r = await settle(w.clock, d.client(argv), 120 * NSEC_PER_SEC);
   if (!r.settled || r.value === null) throw new Error(`multipathd ${argv.join(" ")}: no result`);
   return { out: r.value.stdout + r.value.stderr, rc: r.value.exitCode };
@@ -88,7 +95,11 @@ export function sleep(w: SimWorld, secs: number): Promise<void> {
 }
 
 /** Advances time in 1 s steps until `pred` holds (or `secs` passed); true when it held. */
-export async function until(w: SimWorld, secs: number, pred: () => boolean | Promise<boolean>): Promise<boolean> {
+export async function until(
+  w: SimWorld,
+  secs: number,
+  pred: () => boolean | Promise<boolean>,
+): Promise<boolean> {
   for (let i = 0; i <= secs; i++) {
     if (await pred()) return true;
     await sleep(w, 1);
