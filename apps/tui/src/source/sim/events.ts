@@ -112,11 +112,15 @@ export function daemonEventEntry(e: DaemonEvent): NewEvent | null {
         category: "other",
         text: `multipathd: ${e.state}`,
       };
-    default: {
-      const never: never = e;
-      void never;
-      return null;
-    }
+    default:
+      // The daemon may learn new events before the dashboard does: show them plainly.
+      return {
+        timeNs: (e as { timeNs: number }).timeNs,
+        source: "daemon",
+        level: "info",
+        category: "other",
+        text: `${(e as { kind: string }).kind}: ${JSON.stringify(e)}`,
+      };
   }
 }
 
@@ -174,10 +178,15 @@ export function fabricEventEntry(e: FabricEvent, timeNs: number): NewEvent | nul
       return ev(e.present ? "info" : "warn", `${e.hba}: HBA ${e.present ? "inserted" : "removed"}`);
     case "ana":
       return ev("info", `${e.subsystem}: ANA group ${e.group} → ${e.state}`);
-    default: {
-      const never: never = e;
-      void never;
-      return null;
-    }
+    case "nvme-port":
+      return ev(e.up ? "info" : "warn", `${e.subsystem}: NVMe port ${e.port} ${e.up ? "up" : "down"}`);
+    case "nvme-ns":
+      return ev(
+        e.attached ? "info" : "warn",
+        `${e.subsystem}: namespace ${e.nsid} ${e.attached ? "attached" : "detached"}`,
+      );
+    default:
+      // The fabric may learn new events before the dashboard does: show them plainly.
+      return ev("info", `${(e as { kind: string }).kind}: ${JSON.stringify(e)}`);
   }
 }
