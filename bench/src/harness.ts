@@ -61,7 +61,7 @@ export interface BenchContext {
   log(message: string): void;
 }
 
-/** A family of benchmarks: one file under `families/`. */
+/** A family of benchmarks: one file under `families/`, registered in `families/index.ts`. */
 export interface Family {
   readonly id: string;
   readonly title: string;
@@ -74,7 +74,8 @@ export interface Family {
   cases?(smoke: boolean): readonly string[];
   /** Environment changes for a case's process (a value of null removes the variable). */
   caseEnv?(caseName: string): Readonly<Record<string, string | null>>;
-  run(ctx: BenchContext): Promise<BenchResult[]>;
+  /** Loads the family's code (in the child that runs it) and returns its entry point. */
+  load(): Promise<(ctx: BenchContext) => Promise<BenchResult[]>>;
 }
 
 /** Verdict of a value against a budget. */

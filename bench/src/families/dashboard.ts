@@ -8,7 +8,7 @@
  */
 import { PassThrough, Writable } from "node:stream";
 import * as tui from "@mp/tui";
-import { type BenchContext, type BenchResult, cpuMs, type Family, skipped, withBudget } from "../harness.js";
+import { type BenchContext, type BenchResult, cpuMs, skipped, withBudget } from "../harness.js";
 
 const FAMILY = "dashboard";
 const BUDGET = { cmp: "<", limit: 30 } as const;
@@ -81,65 +81,58 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export const dashboardFamily: Family = {
-  id: FAMILY,
-  title: "Dashboard: CPU share rendering 256 maps / 1,024 paths at 4 Hz",
-  // As shipped (`mp tui` leaves NODE_ENV alone, so React and Ink run their development
-  // builds), and with NODE_ENV=production, to show what the switch is worth.
-  cases: () => ["as-shipped", "production"],
-  caseEnv: (c) => ({ NODE_ENV: c === "production" ? "production" : null }),
-  async run(ctx: BenchContext): Promise<BenchResult[]> {
-    const production = ctx.caseName === "production";
-    const id = `render-256-maps-4hz${production ? "/production" : ""}`;
-    const name = `render ${MAPS} maps / ${(MAPS * PATHS_PER_MAP).toLocaleString("en-US")} paths at ${HZ} Hz (${COLUMNS}×${ROWS})${production ? ", NODE_ENV=production" : ", as shipped"}`;
-    const api = tui as Record<string, unknown>;
-    for (const f of ["runDashboard", "FakeSource", "fakeTopology"])
-      if (typeof api[f] !== "function")
-        return [skipped(FAMILY, id, name, "%", `@mp/tui does not export ${f}`, BUDGET)];
-    const stdin = fakeStdin();
-    const out = fakeStdout();
-    const err = fakeStdout();
-    const source = liveFakeSource();
-    const exit = tui.runDashboard({
-      source,
-      refreshHz: HZ,
-      stdin,
-      stdout: out.stream,
-      stderr: err.stream,
-      altScreen: false,
-    });
-    const warmMs = ctx.smoke ? 500 : 3000;
-    const windowMs = ctx.smoke ? 1000 : 10_000;
-    ctx.log(`warm-up ${warmMs} ms, then ${windowMs} ms measured`);
-    await sleep(warmMs);
-    const b0 = out.bytes();
-    const n0 = out.writes();
-    const c0 = cpuMs();
-    const w0 = performance.now();
-    await sleep(windowMs);
-    const cpu = cpuMs() - c0;
-    const wall = performance.now() - w0;
-    const frames = out.writes() - n0;
-    const bytes = out.bytes() - b0;
-    stdin.push("q");
-    const status = await Promise.race([exit, sleep(5000).then(() => "timeout" as const)]);
-    if (status !== 0) throw new Error(`the dashboard did not quit cleanly: ${String(status)}`);
-    if (frames === 0) throw new Error("the dashboard wrote nothing in the measured window");
-    const result: BenchResult = {
-      id: `${FAMILY}/${id}`,
-      family: FAMILY,
-      name,
-      unit: "%",
-      value: (100 * cpu) / wall,
-      extra: {
-        windowMs: Math.round(wall),
-        cpuMs: Math.round(cpu),
-        writes: frames,
-        kibPerSecond: bytes / 1024 / (wall / 1000),
-        nodeEnv: process.env.NODE_ENV ?? null,
-      },
-    };
-    // The budget holds the dashboard as users run it; the production figure is for comparison.
-    return [production ? result : withBudget(ctx, result, BUDGET)];
-  },
-};
+/** Runs the family (or the case `ctx.caseName` of it). */
+export async function run(ctx: BenchContext): Promise<BenchResult[]> {
+  const production = ctx.caseName === "production";
+  const id = `render-256-maps-4hz${production ? "/production" : ""}`;
+  const name = `render ${MAPS} maps / ${(MAPS * PATHS_PER_MAP).toLocaleString("en-US")} paths at ${HZ} Hz (${COLUMNS}×${ROWS})${production ? ", NODE_ENV=production" : ", as shipped"}`;
+  const api = tui as Record<string, unknown>;
+  for (const f of ["runDashboard", "FakeSource", "fakeTopology"])
+    if (typeof api[f] !== "function")
+      return [skipped(FAMILY, id, name, "%", `@mp/tui does not export ${f}`, BUDGET)];
+  const stdin = fakeStdin();
+  const out = fakeStdout();
+  const err = fakeStdout();
+  const source = liveFakeSource();
+  const exit = tui.runDashboard({
+    source,
+    refreshHz: HZ,
+    stdin,
+    stdout: out.stream,
+    stderr: err.stream,
+    altScreen: false,
+  });
+  const warmMs = ctx.smoke ? 500 : 3000;
+  const windowMs = ctx.smoke ? 1000 : 10_000;
+  ctx.log(`warm-up ${warmMs} ms, then ${windowMs} ms measured`);
+  await sleep(warmMs);
+  const b0 = out.bytes();
+  const n0 = out.writes();
+  const c0 = cpuMs();
+  const w0 = performance.now();
+  await sleep(windowMs);
+  const cpu = cpuMs() - c0;
+  const wall = performance.now() - w0;
+  const frames = out.writes() - n0;
+  const bytes = out.bytes() - b0;
+  stdin.push("q");
+  const status = await Promise.race([exit, sleep(5000).then(() => "timeout" as const)]);
+  if (status !== 0) throw new Error(`the dashboard did not quit cleanly: ${String(status)}`);
+  if (frames === 0) throw new Error("the dashboard wrote nothing in the measured window");
+  const result: BenchResult = {
+    id: `${FAMILY}/${id}`,
+    family: FAMILY,
+    name,
+    unit: "%",
+    value: (100 * cpu) / wall,
+    extra: {
+      windowMs: Math.round(wall),
+      cpuMs: Math.round(cpu),
+      writes: frames,
+      kibPerSecond: bytes / 1024 / (wall / 1000),
+      nodeEnv: process.env.NODE_ENV ?? null,
+    },
+  };
+  // The budget holds the dashboard as users run it; the production figure is for comparison.
+  return [production ? result : withBudget(ctx, result, BUDGET)];
+}

@@ -5,7 +5,7 @@
  * I/O engine's bookkeeping costs on this core: the yardstick for the model's I/O path.
  */
 import { spawnSync } from "node:child_process";
-import { type BenchContext, type BenchResult, type Family, skipped, spreadOfSamples } from "../harness.js";
+import { type BenchContext, type BenchResult, skipped, spreadOfSamples } from "../harness.js";
 
 const FAMILY = "fio-peer";
 
@@ -61,51 +61,47 @@ function runFio(runtimeSec: number): FioRun {
   return { iops: job.read.iops, usrPct: job.usr_cpu, sysPct: job.sys_cpu };
 }
 
-export const fioPeerFamily: Family = {
-  id: FAMILY,
-  title: "Peer: fio --ioengine=null, 4 KiB random reads, iodepth 32, same core",
-  pin: true,
-  async run(ctx: BenchContext): Promise<BenchResult[]> {
-    let version = fioVersion();
-    // A smoke run (CI) never installs anything: it measures fio only where it is present.
-    if (!version && !ctx.smoke) version = installFio(ctx);
-    if (!version)
-      return [
-        skipped(
-          FAMILY,
-          "null/randread-4k/qd32",
-          "fio null engine, 4 KiB random reads, iodepth 32",
-          "IOPS",
-          ctx.smoke
-            ? "fio is not installed (a smoke run does not install it)"
-            : "fio is not installed and apt-get could not install it",
-        ),
-      ];
-    const runtime = ctx.smoke ? 1 : 5;
-    const runs = ctx.smoke ? 1 : 3;
-    const results: FioRun[] = [];
-    for (let i = 0; i < runs; i++) {
-      ctx.log(`${version} run ${i + 1}/${runs} (${runtime} s)`);
-      results.push(runFio(runtime));
-    }
-    const spread = spreadOfSamples(results.map((r) => r.iops));
-    const cpuPct = results.reduce((a, r) => a + r.usrPct + r.sysPct, 0) / results.length;
+/** Runs the family (or the case `ctx.caseName` of it). */
+export async function run(ctx: BenchContext): Promise<BenchResult[]> {
+  let version = fioVersion();
+  // A smoke run (CI) never installs anything: it measures fio only where it is present.
+  if (!version && !ctx.smoke) version = installFio(ctx);
+  if (!version)
     return [
-      {
-        id: `${FAMILY}/null/randread-4k/qd32`,
-        family: FAMILY,
-        name: "fio null engine, 4 KiB random reads, iodepth 32",
-        unit: "IOPS",
-        value: spread.p50,
-        spread,
-        extra: {
-          fio: version,
-          runtimeSec: runtime,
-          cpuPct,
-          // fio's job thread does not keep its core busy: its IOPS per CPU-second, for reference.
-          iopsPerCpuSecond: cpuPct > 0 ? spread.p50 / (cpuPct / 100) : null,
-        },
-      },
+      skipped(
+        FAMILY,
+        "null/randread-4k/qd32",
+        "fio null engine, 4 KiB random reads, iodepth 32",
+        "IOPS",
+        ctx.smoke
+          ? "fio is not installed (a smoke run does not install it)"
+          : "fio is not installed and apt-get could not install it",
+      ),
     ];
-  },
-};
+  const runtime = ctx.smoke ? 1 : 5;
+  const runs = ctx.smoke ? 1 : 3;
+  const results: FioRun[] = [];
+  for (let i = 0; i < runs; i++) {
+    ctx.log(`${version} run ${i + 1}/${runs} (${runtime} s)`);
+    results.push(runFio(runtime));
+  }
+  const spread = spreadOfSamples(results.map((r) => r.iops));
+  const cpuPct = results.reduce((a, r) => a + r.usrPct + r.sysPct, 0) / results.length;
+  return [
+    {
+      id: `${FAMILY}/null/randread-4k/qd32`,
+      family: FAMILY,
+      name: "fio null engine, 4 KiB random reads, iodepth 32",
+      unit: "IOPS",
+      value: spread.p50,
+      spread,
+      extra: {
+        fio: version,
+        runtimeSec: runtime,
+        cpuPct,
+        // fio's job thread does not keep its core busy: its IOPS per CPU-second, for reference.
+        iopsPerCpuSecond: cpuPct > 0 ? spread.p50 / (cpuPct / 100) : null,
+      },
+    },
+  ];
+}

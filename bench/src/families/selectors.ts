@@ -15,7 +15,7 @@ import {
   roundRobinSelector,
   serviceTimeSelector,
 } from "@mp/dm-core";
-import { type BenchContext, type BenchResult, type Family, nsPerOp, withBudget } from "../harness.js";
+import { type BenchContext, type BenchResult, nsPerOp, withBudget } from "../harness.js";
 
 const FAMILY = "selectors";
 const PATH_COUNTS = [2, 8, 32] as const;
@@ -110,29 +110,23 @@ const SELECTORS: readonly PathSelectorType[] = [
   ioAffinitySelector,
 ];
 
-export const selectorsFamily: Family = {
-  id: FAMILY,
-  title: "Path selectors: select + start_io + end_io",
-  // One process per selector: the timed loop's call sites then see one selector class, as a
-  // map's priority group does, instead of turning megamorphic as the selectors go by.
-  cases: () => SELECTORS.map((s) => s.name),
-  async run(ctx: BenchContext): Promise<BenchResult[]> {
-    const out: BenchResult[] = [];
-    for (const type of SELECTORS.filter((s) => ctx.caseName === "" || s.name === ctx.caseName)) {
-      for (const n of PATH_COUNTS) {
-        ctx.log(`${type.name}, ${n} paths`);
-        const ps = makeSelector(type, n);
-        const r = await nsPerOp(ctx, {
-          family: FAMILY,
-          id: `${type.name}/${n}`,
-          name: `${type.name}, ${n} paths`,
-          batch: BATCH,
-          fn: selectorLoop(ps, Math.max(n, 2)),
-        });
-        out.push(n === 8 ? withBudget(ctx, r, { cmp: "<=", limit: 60 }) : r);
-        ps.destroy();
-      }
+/** Runs the family (or the case `ctx.caseName` of it). */
+export async function run(ctx: BenchContext): Promise<BenchResult[]> {
+  const out: BenchResult[] = [];
+  for (const type of SELECTORS.filter((s) => ctx.caseName === "" || s.name === ctx.caseName)) {
+    for (const n of PATH_COUNTS) {
+      ctx.log(`${type.name}, ${n} paths`);
+      const ps = makeSelector(type, n);
+      const r = await nsPerOp(ctx, {
+        family: FAMILY,
+        id: `${type.name}/${n}`,
+        name: `${type.name}, ${n} paths`,
+        batch: BATCH,
+        fn: selectorLoop(ps, Math.max(n, 2)),
+      });
+      out.push(n === 8 ? withBudget(ctx, r, { cmp: "<=", limit: 60 }) : r);
+      ps.destroy();
     }
-    return out;
-  },
-};
+  }
+  return out;
+}

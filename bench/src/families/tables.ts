@@ -5,7 +5,7 @@
  * (8 groups × 8 paths), through dm-core's ioctl interface as multipathd drives it.
  */
 import { createKernel, formatDevT, type Kernel, VirtualClock } from "@mp/dm-core";
-import { type BenchContext, type BenchResult, type Family, nsPerOp } from "../harness.js";
+import { type BenchContext, type BenchResult, nsPerOp } from "../harness.js";
 
 const FAMILY = "tables";
 const MAP_SECTORS = 2048;
@@ -45,68 +45,64 @@ function kernelWithLoops(n: number): Kernel {
   return k;
 }
 
-export const tablesFamily: Family = {
-  id: FAMILY,
-  title: "Multipath tables: ctr (table load) and status TABLE / INFO",
-  async run(ctx: BenchContext): Promise<BenchResult[]> {
-    const out: BenchResult[] = [];
-    for (const shape of SHAPES) {
-      const n = shape.groups * shape.pathsPerGroup;
-      const k = kernelWithLoops(n);
-      const paths = Array.from({ length: n }, (_, i) => formatDevT(k.block.byName(`loop${i}`)!.devt));
-      const params = multipathParams(paths, shape.groups, shape.pathsPerGroup);
-      const line = [{ start: 0, length: MAP_SECTORS, type: "multipath", params }];
-      const dm = k.dm;
-      const created = dm.create("mpatha");
-      if (!created.ok) throw new Error(`create: errno ${created.errno}`);
-      const first = dm.load("mpatha", line);
-      if (!first.ok)
-        throw new Error(
-          `load ${shape.id}: errno ${first.errno}\n${k.log
-            .since(0)
-            .map((l) => l.text)
-            .join("\n")}`,
-        );
-      const res = dm.resume("mpatha");
-      if (!res.ok) throw new Error(`resume: errno ${res.errno}`);
-      const batch = shape.id === "large" ? 64 : 256;
+/** Runs the family (or the case `ctx.caseName` of it). */
+export async function run(ctx: BenchContext): Promise<BenchResult[]> {
+  const out: BenchResult[] = [];
+  for (const shape of SHAPES) {
+    const n = shape.groups * shape.pathsPerGroup;
+    const k = kernelWithLoops(n);
+    const paths = Array.from({ length: n }, (_, i) => formatDevT(k.block.byName(`loop${i}`)!.devt));
+    const params = multipathParams(paths, shape.groups, shape.pathsPerGroup);
+    const line = [{ start: 0, length: MAP_SECTORS, type: "multipath", params }];
+    const dm = k.dm;
+    const created = dm.create("mpatha");
+    if (!created.ok) throw new Error(`create: errno ${created.errno}`);
+    const first = dm.load("mpatha", line);
+    if (!first.ok)
+      throw new Error(
+        `load ${shape.id}: errno ${first.errno}\n${k.log
+          .since(0)
+          .map((l) => l.text)
+          .join("\n")}`,
+      );
+    const res = dm.resume("mpatha");
+    if (!res.ok) throw new Error(`resume: errno ${res.errno}`);
+    const batch = shape.id === "large" ? 64 : 256;
 
-      ctx.log(`ctr ${shape.id}`);
-      // Each load builds a fresh inactive table (ctr), replacing and destroying the previous one.
+    ctx.log(`ctr ${shape.id}`);
+    // Each load builds a fresh inactive table (ctr), replacing and destroying the previous one.
+    out.push(
+      await nsPerOp(ctx, {
+        family: FAMILY,
+        id: `ctr/${shape.id}`,
+        name: `ctr (DM_TABLE_LOAD), ${shape.name}`,
+        batch,
+        fn: () => {
+          for (let i = 0; i < batch; i++) if (!dm.load("mpatha", line).ok) throw new Error("load failed");
+        },
+        it: { iterations: 30, timeMs: 400, warmupIterations: 5 },
+      }),
+    );
+    for (const kind of ["table", "info"] as const) {
+      ctx.log(`status ${kind} ${shape.id}`);
+      const sample = dm.status("mpatha", { kind });
+      if (!sample.ok) throw new Error(`status ${kind}: errno ${sample.errno}`);
       out.push(
         await nsPerOp(ctx, {
           family: FAMILY,
-          id: `ctr/${shape.id}`,
-          name: `ctr (DM_TABLE_LOAD), ${shape.name}`,
+          id: `status-${kind}/${shape.id}`,
+          name: `status ${kind.toUpperCase()}, ${shape.name}`,
           batch,
           fn: () => {
-            for (let i = 0; i < batch; i++) if (!dm.load("mpatha", line).ok) throw new Error("load failed");
+            for (let i = 0; i < batch; i++) if (!dm.status("mpatha", { kind }).ok) throw new Error("status");
           },
-          it: { iterations: 30, timeMs: 400, warmupIterations: 5 },
+          it: { iterations: 30, timeMs: 300, warmupIterations: 5 },
         }),
       );
-      for (const kind of ["table", "info"] as const) {
-        ctx.log(`status ${kind} ${shape.id}`);
-        const sample = dm.status("mpatha", { kind });
-        if (!sample.ok) throw new Error(`status ${kind}: errno ${sample.errno}`);
-        out.push(
-          await nsPerOp(ctx, {
-            family: FAMILY,
-            id: `status-${kind}/${shape.id}`,
-            name: `status ${kind.toUpperCase()}, ${shape.name}`,
-            batch,
-            fn: () => {
-              for (let i = 0; i < batch; i++)
-                if (!dm.status("mpatha", { kind }).ok) throw new Error("status");
-            },
-            it: { iterations: 30, timeMs: 300, warmupIterations: 5 },
-          }),
-        );
-      }
     }
-    return out.map(toMicros);
-  },
-};
+  }
+  return out.map(toMicros);
+}
 
 /** Tables cost microseconds: report them so. */
 function toMicros(r: BenchResult): BenchResult {

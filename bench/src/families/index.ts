@@ -1,0 +1,68 @@
+/**
+ * The benchmark families, in run order (the I/O path and its fio peer back to back). Each
+ * family's code is loaded only in the child process that runs it, so the runner itself needs no
+ * workspace package (and a family measures a heap holding nothing but its own world).
+ */
+import type { BenchContext, BenchResult, Family } from "../harness.js";
+
+type Run = (ctx: BenchContext) => Promise<BenchResult[]>;
+
+/** The selectors measured, one process each (see selectors.ts). */
+const SELECTOR_NAMES = [
+  "round-robin",
+  "queue-length",
+  "service-time",
+  "historical-service-time",
+  "io-affinity",
+];
+
+export const FAMILIES: readonly Family[] = [
+  {
+    id: "selectors",
+    title: "Path selectors: select + start_io + end_io",
+    // One process per selector: the timed loop's call sites then see one selector class, as a
+    // map's priority group does, instead of turning megamorphic as the selectors go by.
+    cases: () => SELECTOR_NAMES,
+    load: async (): Promise<Run> => (await import("./selectors.js")).run,
+  },
+  {
+    id: "tables",
+    title: "Multipath tables: ctr (table load) and status TABLE / INFO",
+    load: async (): Promise<Run> => (await import("./tables.js")).run,
+  },
+  {
+    id: "io-path",
+    title: "I/O path end to end: workload → dm → multipath → selector → sd → FC → LUN → completion",
+    pin: true,
+    // The layers run in their own process: the engine's call sites would otherwise see three
+    // kinds of device and the full stack would be measured with polymorphic code.
+    cases: () => ["full", "layers"],
+    load: async (): Promise<Run> => (await import("./io-path.js")).run,
+  },
+  {
+    id: "fio-peer",
+    title: "Peer: fio --ioengine=null, 4 KiB random reads, iodepth 32, same core",
+    pin: true,
+    load: async (): Promise<Run> => (await import("./fio-peer.js")).run,
+  },
+  {
+    id: "daemon-scale",
+    title: "multipathd at scale: cold start, checker pass, event-loop blocking, peak RSS",
+    cases: () => ["cold-start-1k", "cold-start-16k", "checker-pass-4k"],
+    load: async (): Promise<Run> => (await import("./daemon-scale.js")).run,
+  },
+  {
+    id: "virtual-time",
+    title: "Virtual-time experiments: the seed's fio matrix, wall time",
+    load: async (): Promise<Run> => (await import("./virtual-time.js")).run,
+  },
+  {
+    id: "dashboard",
+    title: "Dashboard: CPU share rendering 256 maps / 1,024 paths at 4 Hz",
+    // As shipped (`mp tui` leaves NODE_ENV alone, so React and Ink run their development
+    // builds), and with NODE_ENV=production, to show what the switch is worth.
+    cases: () => ["as-shipped", "production"],
+    caseEnv: (c) => ({ NODE_ENV: c === "production" ? "production" : null }),
+    load: async (): Promise<Run> => (await import("./dashboard.js")).run,
+  },
+];
