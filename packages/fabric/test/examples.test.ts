@@ -13,13 +13,17 @@ async function runExample(name: string) {
 }
 
 const failures = (r: Awaited<ReturnType<typeof runExample>>) =>
-  r.cells.flatMap((c) => c.expectations.filter((e) => !e.ok).map((e) => `${c.label}: ${e.text} → ${e.actual}`));
+  r.cells.flatMap((c) =>
+    c.expectations.filter((e) => !e.ok).map((e) => `${c.label}: ${e.text} → ${e.actual}`),
+  );
 
 describe("the published-result examples hold their expectations", () => {
   it("HST experiment: the depth-1 shares within ±0.02 of the posting", async () => {
     const r = await runExample("hst-slow-path.yaml");
     expect(failures(r)).toEqual([]);
-    const hst1 = r.cells.find((c) => c.cell.get("selector") === "historical-service-time 0" && c.cell.get("workload.iodepth") === "1")!;
+    const hst1 = r.cells.find(
+      (c) => c.cell.get("selector") === "historical-service-time 0" && c.cell.get("workload.iodepth") === "1",
+    )!;
     const shares = hst1.maps[0]!.paths.map((p) => p.share);
     [0.294, 0.297, 0.296, 0.112].forEach((want, i) => {
       expect(Math.abs(shares[i]! - want)).toBeLessThanOrEqual(0.02);
