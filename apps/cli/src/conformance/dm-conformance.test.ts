@@ -1,11 +1,12 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { sharedPath } from "@mp/tooling/shared";
 import { describe, expect, it } from "vitest";
 import { MachineFactory } from "../machine/plugins.js";
 import { checkScenario, findScenarios } from "./suite.js";
 
 // The real kernel's transcripts (Debian 12, 6.1, dm-multipath 1.14.0, device-mapper 1.02.185).
-const DIR = fileURLToPath(new URL("../../../../../shared/conformance/dm", import.meta.url));
+const DIR = sharedPath("conformance/dm");
 const files = existsSync(DIR) ? findScenarios([DIR]) : [];
 
 describe.skipIf(files.length === 0)("every dm conformance scenario through the runner", () => {

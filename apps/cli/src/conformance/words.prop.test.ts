@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { sharedPath } from "@mp/tooling/shared";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { quoteWords, splitWords } from "./words.js";
@@ -28,7 +28,7 @@ describe("splitWords laws", () => {
 });
 
 // The lab's own splitter (guest/scn.sh's scn_split, in bash) is the reference implementation.
-const SCN_SH = fileURLToPath(new URL("../../../../../shared/lab/kernel/guest/scn.sh", import.meta.url));
+const SCN_SH = sharedPath("lab/kernel/guest/scn.sh");
 const haveBash = spawnSync("bash", ["-c", "true"]).status === 0;
 
 describe.skipIf(!existsSync(SCN_SH) || !haveBash)("splitWords agrees with the lab's scn_split", () => {

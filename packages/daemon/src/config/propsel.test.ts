@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { sharedPath } from "@mp/tooling/shared";
 import { describe, expect, it } from "vitest";
 import { findMpe, HwMatcher, parseConfig } from "./config.js";
 import { ConfigLog } from "./log.js";
@@ -457,7 +458,7 @@ function recordedTrace(out: string): string[] {
 
 describe("the 0.9.4 -v3 traces of the scsi_debug lab", () => {
   it("default settings (golden multipathd.out)", () => {
-    const golden = readFileSync("/work/shared/lab/kernel/golden/multipathd.out", "utf8");
+    const golden = readFileSync(sharedPath("lab/kernel/golden/multipathd.out"), "utf8");
     const start = golden.indexOf("$ multipath -v3 -d\n");
     const expected = recordedTrace(golden.slice(start, golden.indexOf("[rc=", start)));
     expect(expected.length).toBeGreaterThan(40);

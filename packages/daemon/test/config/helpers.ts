@@ -2,9 +2,10 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { FileStore } from "@mp/dm-core";
+import { sharedPath } from "@mp/tooling/shared";
 import { type LoadConfigResult, loadConfig, multipathToolConfig, printConfig } from "../../src/index.js";
 
-export const CONFORMANCE = "/work/shared/conformance/multipathd";
+export const CONFORMANCE = sharedPath("conformance/multipathd");
 export const FIXTURES = new URL("./fixtures/", import.meta.url).pathname;
 
 /** The users of a Debian 12 base system, as getpwnam sees them (for uid/gid keywords). */

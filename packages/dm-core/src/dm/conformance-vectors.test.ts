@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { sharedPath } from "@mp/tooling/shared";
 import { describe, expect, it } from "vitest";
 import { devMinor } from "../block/devt.js";
 import { strerror } from "../block/status.js";
@@ -8,7 +8,7 @@ import { createKernel } from "../kernel/kernel.js";
 
 // Vectors from the real kernel's transcripts: every `dmsetup create NAME --table '…'` of the
 // invalid-table scenarios, with the ioctl error dmsetup printed and the kernel lines that followed.
-const DIR = fileURLToPath(new URL("../../../../../shared/conformance/dm", import.meta.url));
+const DIR = sharedPath("conformance/dm");
 const FILTER = /device-mapper:|I\/O error/;
 const BANNERS = /version [0-9.]+ loaded|uevent: version|ioctl: [0-9.]+-ioctl|core: CONFIG_/;
 

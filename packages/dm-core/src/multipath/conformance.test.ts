@@ -1,11 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { sharedPath } from "@mp/tooling/shared";
 import { describe, expect, it } from "vitest";
 import { ScnReplayer } from "./testing/scn-replay.js";
 
 // The recorded transcripts of the real kernel (Debian 12, 6.1, dm-multipath 1.14.0) live next to
 // the repository (../shared/conformance, as the root `conformance` script expects).
-const DIR = fileURLToPath(new URL("../../../../../shared/conformance/dm", import.meta.url));
+const DIR = sharedPath("conformance/dm");
 const scenarios = existsSync(DIR)
   ? readdirSync(DIR)
       .filter((f) => f.endsWith(".scn"))

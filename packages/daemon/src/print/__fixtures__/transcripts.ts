@@ -3,9 +3,9 @@
  * `shared/lab/kernel/golden/multipathd.out`) and cuts out one command's output.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { sharedDir } from "@mp/tooling/shared";
 
-const SHARED = fileURLToPath(new URL("../../../../../../shared/", import.meta.url));
+const SHARED = `${sharedDir()}/`;
 
 /** Absolute path of a file under the shared tree (`conformance/multipathd/show-formats.out`). */
 export function sharedFile(rel: string): string {

@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
+import { sharedPath } from "@mp/tooling/shared";
 import { describe, expect, it } from "vitest";
 import { createSimWorld, type SimWorld } from "../../world.js";
 
-const golden = readFileSync("/work/shared/lab/kernel/golden/multipathd.out", "utf8");
+const golden = readFileSync(sharedPath("lab/kernel/golden/multipathd.out"), "utf8");
 
 /** The `udevadm info --query=property … | grep -E … | sort` blocks of the golden transcript. */
 function goldenProps(dev: string): string[] {
