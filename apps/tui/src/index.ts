@@ -54,7 +54,7 @@ export { SimDriver } from "./source/sim/driver.js";
 export type { PathHardware } from "./source/sim/hardware.js";
 export { FaultInjector, pathHardware, routeOf } from "./source/sim/hardware.js";
 export type { SimulatorSourceOptions } from "./source/sim/simulator-source.js";
-export { createSimulatorSource, SimulatorSource } from "./source/sim/simulator-source.js";
+export { createSimulatorSource, ScenarioLoadError, SimulatorSource } from "./source/sim/simulator-source.js";
 export type { SocketSourceOptions } from "./source/socket-source.js";
 export {
   createSocketSource,

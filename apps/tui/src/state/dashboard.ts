@@ -131,7 +131,13 @@ export type DashboardAction =
   | { readonly type: "reply"; readonly reply: ActionReply }
   | { readonly type: "message"; readonly message: Message }
   | { readonly type: "time"; readonly time: TimeStatus | null }
-  | { readonly type: "caps"; readonly caps: Capabilities; readonly readOnlyReason: string | null };
+  | {
+      readonly type: "caps";
+      readonly caps: Capabilities;
+      readonly readOnlyReason: string | null;
+      /** The source's label, when it changed (a scenario names itself once loaded). */
+      readonly label?: string;
+    };
 
 /** Options of {@link initialState}. */
 export interface InitialStateOptions {
@@ -202,7 +208,15 @@ export function transition(state: DashboardState, action: DashboardAction): [Das
     case "time":
       return [{ ...state, time: action.time }, []];
     case "caps":
-      return [derive({ ...state, caps: action.caps, readOnlyReason: action.readOnlyReason }), []];
+      return [
+        derive({
+          ...state,
+          caps: action.caps,
+          readOnlyReason: action.readOnlyReason,
+          ...(action.label !== undefined ? { label: action.label } : {}),
+        }),
+        [],
+      ];
     default: {
       const never: never = action;
       throw new Error(`unknown action ${JSON.stringify(never)}`);

@@ -79,9 +79,19 @@ export function createController(
 
   const syncCaps = (): void => {
     const caps = capabilitiesOf(source);
-    const cur = get().caps;
-    if (caps.write !== cur.write || caps.inject !== cur.inject || caps.time !== cur.time)
-      dispatch({ type: "caps", caps, readOnlyReason: source.info.readOnlyReason ?? null });
+    const cur = get();
+    if (
+      caps.write !== cur.caps.write ||
+      caps.inject !== cur.caps.inject ||
+      caps.time !== cur.caps.time ||
+      source.info.label !== cur.label
+    )
+      dispatch({
+        type: "caps",
+        caps,
+        readOnlyReason: source.info.readOnlyReason ?? null,
+        label: source.info.label,
+      });
   };
 
   const fail = (what: string, e: unknown): void =>

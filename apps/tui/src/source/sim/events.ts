@@ -178,13 +178,6 @@ export function fabricEventEntry(e: FabricEvent, timeNs: number): NewEvent | nul
       return ev(e.present ? "info" : "warn", `${e.hba}: HBA ${e.present ? "inserted" : "removed"}`);
     case "ana":
       return ev("info", `${e.subsystem}: ANA group ${e.group} → ${e.state}`);
-    case "nvme-port":
-      return ev(e.up ? "info" : "warn", `${e.subsystem}: NVMe port ${e.port} ${e.up ? "up" : "down"}`);
-    case "nvme-ns":
-      return ev(
-        e.attached ? "info" : "warn",
-        `${e.subsystem}: namespace ${e.nsid} ${e.attached ? "attached" : "detached"}`,
-      );
     default:
       // The fabric may learn new events before the dashboard does: show them plainly.
       return ev("info", `${(e as { kind: string }).kind}: ${JSON.stringify(e)}`);

@@ -8,9 +8,22 @@
  * send them; faults are injected into the hardware.
  */
 
+import { readFileSync } from "node:fs";
 import { createMultipathd, type Multipathd, showMaps, showMapsJson, showPaths } from "@mp/daemon";
 import { NSEC_PER_SEC, settle, type WallClock } from "@mp/dm-core";
-import { type SimWorld, startWorkload, type WorkloadRun } from "@mp/fabric";
+import {
+  buildScenarioWorld,
+  cellLabel,
+  expandMatrix,
+  formatDiagnostic,
+  type JobOptions,
+  parseScenario,
+  type ScenarioSpec,
+  type ScenarioWorld,
+  type SimWorld,
+  startWorkload,
+  type WorkloadRun,
+} from "@mp/fabric";
 import { parseMultipathStatus, selectorCounters } from "../dm-status.js";
 import { EventLog, type NewEvent } from "../event-log.js";
 import { IoSampler } from "../io-sampler.js";
@@ -36,7 +49,7 @@ import {
   type TimeControl,
 } from "../source.js";
 import { realWallClock } from "../wall-clock.js";
-import { buildDefaultWorld } from "./default-world.js";
+import { buildDefaultWorld, DEFAULT_MULTIPATH_CONF } from "./default-world.js";
 import { SimDriver } from "./driver.js";
 import { daemonEventEntry, fabricEventEntry, kernelLogEntry } from "./events.js";
 import { FaultInjector, pathHardware, routeOf } from "./hardware.js";
@@ -86,6 +99,7 @@ export class SimulatorSource implements DashboardSource {
   #snapshot: DashboardSnapshot;
   #seq = 0;
   #unsubs: (() => void)[] = [];
+  #scenario: LoadedScenario | null = null;
   #started: Promise<void> | null = null;
   #stopped = false;
   readonly #routes = new Map<string, string>();
@@ -157,17 +171,21 @@ export class SimulatorSource implements DashboardSource {
 
   async #boot(): Promise<void> {
     const o = this.#o;
-    if (o.scenario !== undefined)
-      throw new Error(
-        `mp tui --scenario: @mp/fabric does not offer a scenario loader for the dashboard yet (${o.scenario}); run without --scenario for the default host`,
-      );
-    const w = o.world
-      ? await o.world()
-      : await buildDefaultWorld({
-          seed: o.seed ?? 1,
-          ...(o.luns !== undefined ? { luns: o.luns } : {}),
-          ...(o.emc !== undefined ? { emc: o.emc } : {}),
-        });
+    let w: SimWorld;
+    if (o.scenario !== undefined) {
+      const sc = await loadScenarioWorld(o.scenario, o.seed);
+      this.#scenario = sc;
+      w = sc.sw.world;
+      this.#info = { kind: "simulator", label: sc.label, readOnly: false };
+    } else
+      w =
+        o.world !== undefined
+          ? await o.world()
+          : await buildDefaultWorld({
+              seed: o.seed ?? 1,
+              ...(o.luns !== undefined ? { luns: o.luns } : {}),
+              ...(o.emc !== undefined ? { emc: o.emc } : {}),
+            });
     this.#world = w;
     this.#push({
       timeNs: w.clock.now(),
@@ -180,6 +198,26 @@ export class SimulatorSource implements DashboardSource {
     this.#unsubs.push(w.kernel.log.subscribe((l) => this.#pushOrNull(kernelLogEntry(l))));
     this.#unsubs.push(w.fabric.events.subscribe((e) => this.#pushOrNull(fabricEventEntry(e, w.clock.now()))));
 
+    if (this.#scenario) {
+      const sc = this.#scenario;
+      if (sc.spec.multipathConf === null) {
+        // A scenario of dm tables (its `maps:`, with checker stand-ins): the dashboard's daemon
+        // builds the maps itself, from the same LUNs, with the default configuration.
+        for (const m of sc.sw.maps) if (!m.single) w.kernel.dm.remove(m.name);
+        this.#push({
+          timeNs: w.clock.now(),
+          source: "dashboard",
+          level: "warn",
+          category: "other",
+          text: `scenario ${sc.spec.name} has no multipath_conf: multipathd builds its maps from the same LUNs with the dashboard's defaults`,
+        });
+      }
+      // As multipathd's seam in `mp sim`: the configuration, then udev coldplugs the disks.
+      w.host.files.write("/etc/multipath.conf", sc.spec.multipathConf ?? DEFAULT_MULTIPATH_CONF);
+      w.host.startUdev();
+      const settled = await settle(w.clock, w.host.udev.whenSettled(), 120 * NSEC_PER_SEC);
+      if (!settled.settled) throw new Error("udev did not settle within 120 s of virtual time");
+    }
     const d = createMultipathd({ host: w.host, pid: o.pid ?? 1234 });
     this.#daemon = d;
     this.#unsubs.push(
@@ -201,7 +239,8 @@ export class SimulatorSource implements DashboardSource {
       const m = d.maps().find((x) => x.alias === map || x.wwid === map);
       return m?.pg.flatMap((g) => g.paths)[0]?.dev;
     });
-    if (o.workload ?? true) this.#startWorkload();
+    if (this.#scenario) this.#startScenario(this.#scenario);
+    else if (o.workload ?? true) this.#startWorkload();
 
     this.#driver = new SimDriver(w.clock, o.wall ?? realWallClock, {
       speed: o.speed ?? 1,
@@ -217,6 +256,74 @@ export class SimulatorSource implements DashboardSource {
     });
     if (!this.#stopped) this.#driver.start();
     await this.refresh();
+  }
+
+  /** Starts the scenario's fault timeline and workloads on the daemon's maps. */
+  #startScenario(sc: LoadedScenario): void {
+    const w = this.#world!;
+    const d = this.#daemon!;
+    const targets = new Map(sc.sw.targets);
+    const dmOf = (m: (typeof maps)[number]) =>
+      m.dmi ? w.kernel.block.byName(`dm-${m.dmi.minor}`) : undefined;
+    const maps = d.maps();
+    // The scenario's own map names lead to the daemon's map over the same paths.
+    for (const bm of sc.sw.maps) {
+      const devts = new Set(bm.paths.map((p) => p.devt));
+      const m = maps.find((x) => x.pg.some((g) => g.paths.some((p) => devts.has(p.devT))));
+      const dev = m ? dmOf(m) : undefined;
+      if (dev) targets.set(bm.name, dev);
+    }
+    for (const m of maps) {
+      const dev = dmOf(m);
+      if (dev && m.alias) targets.set(m.alias, dev);
+      if (dev) targets.set(dev.name, dev);
+    }
+    const first = sc.sw.maps[0] ? targets.get(sc.sw.maps[0].name) : undefined;
+    const fallback = first ?? (maps[0] ? dmOf(maps[0]) : undefined);
+    const jobs: JobOptions[] = [];
+    const devices = new Set<NonNullable<typeof fallback>>();
+    for (const wl of sc.spec.workloads) {
+      const target = wl.target === null ? fallback : targets.get(wl.target);
+      if (!target) {
+        this.#push({
+          timeNs: w.clock.now(),
+          source: "dashboard",
+          level: "warn",
+          category: "other",
+          text: `workload ${wl.name}: no target "${wl.target ?? "(default)"}" (known: ${[...targets.keys()].join(", ")})`,
+        });
+        continue;
+      }
+      devices.add(target);
+      jobs.push({ ...wl.options, name: wl.name, filename: target.name });
+    }
+    sc.sw.timeline.start();
+    this.#push({
+      timeNs: w.clock.now(),
+      source: "dashboard",
+      level: "info",
+      category: "other",
+      text: `scenario ${sc.spec.name}: ${plural(sc.spec.faults.length, "timed fault")}, ${plural(jobs.length, "workload")}`,
+    });
+    if (jobs.length === 0) return;
+    try {
+      const devs = [...devices];
+      this.#workload = startWorkload({
+        clock: w.clock,
+        rng: w.rng.fork("workload"),
+        device: devs[0]!,
+        devices: devs.slice(1),
+        jobs,
+      });
+    } catch (e) {
+      this.#push({
+        timeNs: w.clock.now(),
+        source: "dashboard",
+        level: "error",
+        category: "other",
+        text: `scenario workloads: ${e instanceof Error ? e.message : String(e)}`,
+      });
+    }
   }
 
   #startWorkload(): void {
@@ -269,6 +376,7 @@ export class SimulatorSource implements DashboardSource {
     await this.#started?.catch(() => {});
     await this.#driver?.stop();
     this.#workload?.stop();
+    this.#scenario?.sw.timeline.stop();
     for (const u of this.#unsubs.splice(0)) u();
     this.#listeners.clear();
   }
@@ -465,6 +573,43 @@ export class SimulatorSource implements DashboardSource {
       notice: null,
     };
   }
+}
+
+function plural(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? "" : "s"}`;
+}
+
+/** A scenario file, read and built into a world. */
+interface LoadedScenario {
+  readonly spec: ScenarioSpec;
+  readonly sw: ScenarioWorld;
+  readonly label: string;
+}
+
+/** A scenario that could not be read, with its diagnostics (file:line:col: message). */
+export class ScenarioLoadError extends Error {
+  readonly code = "MP_TUI_SCENARIO";
+}
+
+/**
+ * Reads a scenario of @mp/fabric and builds its world (the first cell of its matrix): hardware,
+ * kernel, dm-table maps and the fault timeline. multipathd then runs on it.
+ */
+async function loadScenarioWorld(file: string, seed: number | string | undefined): Promise<LoadedScenario> {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new ScenarioLoadError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  const parsed = parseScenario(text, file);
+  if (!parsed.ok) throw new ScenarioLoadError(parsed.diagnostics.map(formatDiagnostic).join("\n"));
+  const spec = parsed.spec;
+  const cells = expandMatrix(spec);
+  const cell = cells[0]!;
+  const sw = buildScenarioWorld(spec, cell, seed !== undefined ? { seed } : {});
+  const cellText = cells.length > 1 ? ` [${cellLabel(cell)}, 1 of ${cells.length} cells]` : "";
+  return { spec, sw, label: `scenario ${spec.name}${cellText} seed=${seed ?? spec.seed}` };
 }
 
 function describeWorld(w: SimWorld): string {
