@@ -200,25 +200,23 @@ class HistoricalServiceTime implements PathSelector {
     if (head.empty()) return null;
     const now = this.#env.now();
     const thr = this.thresholdMultiplier;
-    let best: HstPathInfo | null = null;
-    for (let n = head.next; n !== head; n = n.next) {
+    // The best path's snapshot stays in locals: each path's fields are read once per select.
+    let best = head.next as HstPathInfo;
+    let bHst = best.historicalServiceTime;
+    let bOut = best.outstanding;
+    let bStale = best.staleAfter;
+    for (let n = best.next; n !== head; n = n.next) {
       const pi = n as HstPathInfo;
-      if (
-        best === null ||
-        hstCompare(
-          pi.historicalServiceTime,
-          pi.outstanding,
-          pi.staleAfter,
-          best.historicalServiceTime,
-          best.outstanding,
-          best.staleAfter,
-          now,
-          thr,
-        ) < 0
-      )
+      const hst = pi.historicalServiceTime;
+      const out = pi.outstanding;
+      const stale = pi.staleAfter;
+      if (hstCompare(hst, out, stale, bHst, bOut, bStale, now, thr) < 0) {
         best = pi;
+        bHst = hst;
+        bOut = out;
+        bStale = stale;
+      }
     }
-    if (best === null) return null;
     head.moveTail(best);
     return best.path;
   }
