@@ -33,10 +33,17 @@ function extraText(r: BenchResult): string {
   const e = r.extra;
   if (!e) return "";
   const parts: string[] = [];
+  if (e.complete === false && typeof e.mapsLive === "number" && typeof e.maps === "number")
+    parts.push(`UNFINISHED: ${e.mapsLive}/${e.maps} maps live`);
+  if (typeof e.virtualSec === "number") parts.push(`${fmt(e.virtualSec)} s virtual`);
+  if (typeof e.pathsChecked === "number") parts.push(`${e.pathsChecked} paths checked`);
+  if (typeof e.cells === "number") parts.push(`${e.cells} cells`);
   if (typeof e.peakRssMb === "number") parts.push(`peak RSS ${fmt(e.peakRssMb)} MB`);
   if (typeof e.maxEventLoopBlockMs === "number") parts.push(`loop block ≤ ${fmt(e.maxEventLoopBlockMs)} ms`);
   if (typeof e.iopsPerCpuSecond === "number") parts.push(`${fmt(e.iopsPerCpuSecond)} IO/CPU-s`);
   if (typeof e.cpuPct === "number") parts.push(`fio CPU ${fmt(e.cpuPct)} %`);
+  if (typeof e.ratioToFioWallIops === "number")
+    parts.push(`${fmt(e.ratioToFioWallIops)}× of fio's wall-clock IOPS`);
   return parts.join(", ");
 }
 
