@@ -2,8 +2,9 @@
  * Test support: a simulated machine like the conformance scenarios' (scsi_debug disks behind
  * implicit ALUA, udev running, the dm modules loaded), and helpers to drive its clock.
  */
-import { advanceAsync, NSEC_PER_SEC, settle } from "@mp/dm-core";
+import { advanceAsync, Bio, NSEC_PER_SEC, settle } from "@mp/dm-core";
 import { createSimWorld, type SimWorld } from "@mp/fabric";
+import type { CpuProfile } from "../../src/libmultipath/cpu.js";
 import { createMultipathd, type Multipathd } from "../../src/multipathd/multipathd.js";
 
 /** The `defaults` section the conformance scenarios use. */
@@ -71,8 +72,11 @@ export async function scsiDebugWorld(o: ScsiDebugWorldOptions = {}): Promise<Sim
 }
 
 /** Starts a daemon on the world and waits for its first configuration. */
-export async function startDaemon(w: SimWorld, pid = 240): Promise<Multipathd> {
-  const d = createMultipathd({ host: w.host, pid });
+export async function startDaemon(
+  w: SimWorld,
+  o: { pid?: number; cpu?: CpuProfile } = {},
+): Promise<Multipathd> {
+  const d = createMultipathd({ host: w.host, pid: o.pid ?? 240, ...(o.cpu ? { cpu: o.cpu } : {}) });
   const r = await settle(w.clock, d.start(), 60 * NSEC_PER_SEC);
   if (!r.settled) throw new Error("multipathd did not start");
   return d;
@@ -105,4 +109,68 @@ export async function until(
     await sleep(w, 1);
   }
   return false;
+}
+
+/** `defaults` for a test: the scenario ones plus `extra` lines. */
+export function config(extra: string, sections = ""): string {
+  return (
+    SCENARIO_DEFAULTS.replace(
+      "}\n",
+      `${extra
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+        .map((l) => `\t${l.trim()}\n`)
+        .join("")}}\n`,
+    ) + sections
+  );
+}
+
+/** Writes a sysfs attribute as `echo VALUE > PATH` does. */
+export function echo(w: SimWorld, path: string, value: string): void {
+  const r = w.host.sysfs.write(path, `${value}\n`);
+  if (r !== 0) throw new Error(`echo ${value} > ${path}: errno ${r}`);
+}
+
+/** The map's table or status line as `dmsetup table|status NAME` prints its parameters. */
+export function dm(w: SimWorld, name: string, kind: "table" | "info" = "table"): string {
+  const r = w.host.dm.status(name, { kind });
+  if (!r.ok) throw new Error(`dm ${kind} ${name}: errno ${r.errno}`);
+  return r.value.lines.map((l) => `${l.start} ${l.length} ${l.type} ${l.params}`).join("\n");
+}
+
+/**
+ * Reads `bytes` at sector 0 of a device with O_DIRECT (`dd iflag=direct`), driving the clock
+ * until it completes: the block status (0 = OK), or -1 when it has not completed within
+ * `limitSecs` (a queueing map).
+ */
+export async function directRead(w: SimWorld, dev: string, bytes = 4096, limitSecs = 120): Promise<number> {
+  const r = await settle(w.clock, startRead(w, dev, bytes), limitSecs * NSEC_PER_SEC);
+  return r.settled ? r.value : -1;
+}
+
+/** Starts a direct read; the promise settles when it completes (the caller drives the clock). */
+export function startRead(w: SimWorld, dev: string, bytes = 4096): Promise<number> {
+  const h = w.host.openBlock(dev);
+  if ("errno" in h) throw new Error(`open ${dev}: errno ${h.errno}`);
+  return new Promise((resolve) => {
+    const bio = new Bio();
+    bio.bytes = bytes;
+    bio.data = new Uint8Array(bytes);
+    bio.endIo = (b) => {
+      h.close();
+      resolve(b.status);
+    };
+    h.submit(bio);
+  });
+}
+
+/** `multipathd show paths format "%d %t %T %o"` rows keyed by device: `dm_st chk_st dev_st`. */
+export async function pathStates(w: SimWorld, d: Multipathd): Promise<Record<string, string>> {
+  const r = await mpd(w, d, "show", "paths", "raw", "format", "%d %t %T %o");
+  const out: Record<string, string> = {};
+  for (const line of r.out.split("\n")) {
+    const [dev, ...rest] = line.trim().split(/\s+/);
+    if (dev) out[dev] = rest.join(" ");
+  }
+  return out;
 }
