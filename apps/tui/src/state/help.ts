@@ -68,3 +68,8 @@ export function helpLines(caps: Capabilities): HelpLine[] {
   });
   return out;
 }
+
+/** A Markdown table row for a key and what it does (the README lists every key this way). */
+export function keyTableRow(keys: readonly string[], help: string): string {
+  return `| ${keys.map((k) => `\`${displayKey(k)}\``).join(" ")} | ${help} |`;
+}

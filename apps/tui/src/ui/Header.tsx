@@ -3,7 +3,7 @@ import { Box } from "ink";
 import type { ReactElement } from "react";
 import type { HostMeters } from "../source/model.js";
 import type { TimeStatus } from "../state/dashboard.js";
-import { formatClock, formatCount, formatSpeed } from "../state/format.js";
+import { formatClock, formatCount, formatSpeed, truncate } from "../state/format.js";
 import { Line, type Segment } from "./segments.js";
 
 /** Props of {@link Header}. */
@@ -30,10 +30,7 @@ export function Header({
   width,
 }: HeaderProps): ReactElement {
   const up = meters.paths - meters.failedPaths;
-  const line1: Segment[] = [
-    { text: "mp", bold: true, color: "cyan" },
-    SEP,
-    { text: label },
+  const tail: Segment[] = [
     SEP,
     { text: "maps " },
     { text: String(meters.maps), bold: true },
@@ -45,6 +42,14 @@ export function Header({
     { text: "paths " },
     { text: `${up}/${meters.paths}`, bold: true, ...(meters.failedPaths > 0 ? { color: "yellow" } : {}) },
     { text: " up" },
+  ];
+  // The meters always fit; a long source label gives way.
+  const fixed = 2 + SEP.text.length + tail.reduce((n, s) => n + [...s.text].length, 0);
+  const line1: Segment[] = [
+    { text: "mp", bold: true, color: "cyan" },
+    SEP,
+    { text: truncate(label, Math.max(8, width - fixed)) },
+    ...tail,
   ];
   const line2: Segment[] = [
     { text: "IOPS " },

@@ -222,3 +222,20 @@ describe("a big host (256 maps, 1024 paths)", () => {
     expect(pathRows).toBeGreaterThan(25);
   });
 });
+
+describe("the header", () => {
+  it("shortens a long source label, never the meters", async () => {
+    const t = fakeTopology({ maps: 3 });
+    const src = new FakeSource({
+      ...t,
+      label: "scenario a-rather-long-scenario-name [selector=service-time] seed=4",
+    });
+    ui = renderDashboard(src, { size: { columns: 80, rows: 24 } });
+    const f = await ui.waitFor((x) => x.includes("mpathc"));
+    const first = f.split("\n")[0]!;
+    expect([...first].length).toBeLessThanOrEqual(80);
+    expect(first).toMatch(
+      /^mp │ scenario a-rather-long.*… │ maps 3 {2}degraded 0 {2}queueing 0 │ paths 12\/12 up$/,
+    );
+  });
+});

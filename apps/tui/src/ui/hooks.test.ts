@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { keyName } from "../state/keymap.js";
-import { keyNames } from "./hooks.js";
+import { keyNames, splitKeys } from "./hooks.js";
 
 describe("key names", () => {
   it("names the special keys Ink reports", () => {
@@ -19,5 +19,19 @@ describe("key names", () => {
     expect(keyNames("ab c", {})).toEqual(["a", "b", "space", "c"]);
     expect(keyNames("q", {})).toEqual(["q"]);
     expect(keyNames("", { downArrow: true })).toEqual(["down"]);
+  });
+
+  it("splits a chunk with control keys and escape sequences the way the terminal sent them", () => {
+    expect(keyNames(":step 3\r", {})).toEqual([":", "s", "t", "e", "p", "space", "3", "enter"]);
+    expect(splitKeys("\x1b[B\x1b[Bf")).toEqual(["down", "down", "f"]);
+    expect(splitKeys("ab\x7f\x1b")).toEqual(["a", "b", "backspace", "escape"]);
+    expect(splitKeys("\x1b[5~\x1b[6~\x1b[Z\t\x03")).toEqual([
+      "pageup",
+      "pagedown",
+      "shift-tab",
+      "tab",
+      "ctrl-c",
+    ]);
+    expect(splitKeys("é😀")).toEqual(["é", "😀"]);
   });
 });

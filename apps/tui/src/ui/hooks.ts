@@ -253,15 +253,73 @@ export function useTerminalSize(fixed?: TermSize): TermSize {
   return fixed ?? size;
 }
 
+/** Escape sequences of the keys the keymap knows, by what follows ESC. */
+const ESCAPES: Readonly<Record<string, string>> = {
+  "[A": "up",
+  "[B": "down",
+  "[C": "right",
+  "[D": "left",
+  OA: "up",
+  OB: "down",
+  OC: "right",
+  OD: "left",
+  "[5~": "pageup",
+  "[6~": "pagedown",
+  "[H": "home",
+  "[F": "end",
+  "[1~": "home",
+  "[4~": "end",
+  "[7~": "home",
+  "[8~": "end",
+  OH: "home",
+  OF: "end",
+  "[Z": "shift-tab",
+};
+
 /**
- * The key names of one input event. Keys typed faster than the terminal is read (or pasted)
- * arrive as one string: each character is a key of its own.
+ * Splits raw terminal input into key names: what a terminal sends for several keys at once
+ * (keys typed faster than they are read, a paste, `tmux send-keys`) arrives as one chunk.
  */
+export function splitKeys(raw: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i < raw.length) {
+    const c = raw[i]!;
+    if (c === "\x1b") {
+      const m = /^(\[[0-9;]*[@-~]|O[A-Za-z])/.exec(raw.slice(i + 1));
+      if (m) {
+        out.push(ESCAPES[m[1]!] ?? `esc${m[1]}`);
+        i += 1 + m[1]!.length;
+      } else {
+        out.push("escape");
+        i++;
+      }
+      continue;
+    }
+    if (c === "\r" || c === "\n") out.push("enter");
+    else if (c === "\t") out.push("tab");
+    else if (c === "\x7f" || c === "\b") out.push("backspace");
+    else if (c === " ") out.push("space");
+    else if (c < " ") out.push(`ctrl-${String.fromCharCode(c.charCodeAt(0) + 96)}`);
+    else {
+      // A character outside the BMP is one key, not two halves.
+      const cp = raw.codePointAt(i)!;
+      const ch = String.fromCodePoint(cp);
+      out.push(ch);
+      i += ch.length;
+      continue;
+    }
+    i++;
+  }
+  return out;
+}
+
+/** The key names of one input event from Ink. */
 export function keyNames(input: string, key: Partial<Key>): string[] {
   const name = keyName(input, key);
-  const plain = !key.ctrl && !key.meta && name === input && [...input].length > 1;
-  if (!plain || [...input].some((c) => c < " " || c === "\x7f")) return [name];
-  return [...input].map((c) => (c === " " ? "space" : c));
+  // One key Ink recognised, or a single character.
+  if (name !== input || [...input].length <= 1) return [name];
+  return splitKeys(input);
 }
 
 /** Feeds every key, as a key name, to `dispatch`. */
