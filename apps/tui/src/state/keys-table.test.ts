@@ -11,7 +11,8 @@ describe("the README", () => {
   const readme = norm(readFileSync(fileURLToPath(new URL("../../README.md", import.meta.url)), "utf8"));
 
   it("lists every key of the keymap, as the help shows it", () => {
-    for (const b of KEYMAP) expect(readme, `README row for ${b.intent}`).toContain(norm(keyRow(b.keys, b.help)));
+    for (const b of KEYMAP)
+      expect(readme, `README row for ${b.intent}`).toContain(norm(keyRow(b.keys, b.help)));
   });
 
   it("lists every fault of the fault menu", () => {
