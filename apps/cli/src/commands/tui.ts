@@ -55,6 +55,9 @@ export function registerTuiCommand(program: Command, finish: (rc: number) => voi
       if (speed === null || refresh === null) return;
       if (opts.view !== undefined && !(VIEWS as readonly string[]).includes(opts.view))
         return bad(`--view must be one of ${VIEWS.join(", ")}: ${opts.view}`);
+      // React's development build checks every render and costs the dashboard several times
+      // the CPU; a user runs the production build (unless they asked otherwise).
+      process.env.NODE_ENV ??= "production";
       const { runDashboard } = await import("@mp/tui");
       finish(
         await runDashboard({
