@@ -55,4 +55,16 @@ describe("sense formatting (scsi_print_sense_hdr)", () => {
     expect(formatSenseKeyLine(d)).toBe("Sense Key : Not Ready [current] [descriptor] ");
     expect(formatSenseTriple(d)).toBe("02/04/0b");
   });
+
+  it("has the unit-attention reset family (ASC 0x29) and the capacity / write-protect texts", () => {
+    expect(formatExtdSense(0x29, 0x00)).toBe("Add. Sense: Power on, reset, or bus device reset occurred");
+    expect(formatExtdSense(0x29, 0x01)).toBe("Add. Sense: Power on occurred");
+    expect(formatExtdSense(0x29, 0x02)).toBe("Add. Sense: Scsi bus reset occurred");
+    expect(formatExtdSense(0x29, 0x07)).toBe("Add. Sense: I_T nexus loss occurred");
+    expect(formatExtdSense(0x2a, 0x09)).toBe("Add. Sense: Capacity data has changed");
+    expect(formatExtdSense(0x27, 0x00)).toBe("Add. Sense: Write protected");
+    expect(formatExtdSense(0x04, 0x12)).toBe("Add. Sense: Logical unit not ready, offline");
+    // A code the standard leaves unassigned in a listed family stays numeric.
+    expect(formatExtdSense(0x29, 0x08)).toBe("ASC=0x29 ASCQ=0x8 ");
+  });
 });

@@ -22,8 +22,8 @@ import { defaultRules, type MultipathU, type UdevRule } from "./udev/rules.js";
 import { SimUdev } from "./udev/udev.js";
 import { VirtualBlockSysfs } from "./virtual-block.js";
 
-/** `ENOTTY` (not in @mp/dm-core's Errno table): SG_IO on a device that is not SCSI. */
-export const ENOTTY = 25;
+/** `ENOTTY`: SG_IO on a device that is not SCSI (kept as an export; it is `Errno.ENOTTY`). */
+export const ENOTTY = Errno.ENOTTY;
 
 /** The kernel a SimHost runs on (a @mp/dm-core `Kernel` has all of it). */
 export interface SimHostKernel extends FabricKernel {

@@ -162,7 +162,7 @@ export class SysfsTree {
     const r = this.#walk(split(path), true);
     if (!r) return { errno: Errno.ENOENT };
     const n = r.node;
-    if (n.kind === "dir" || n.kind === "dyn") return { errno: 21 };
+    if (n.kind === "dir" || n.kind === "dyn") return { errno: Errno.EISDIR };
     if (n.kind !== "attr") return { errno: Errno.ENOENT };
     if (!n.show) return { errno: Errno.EACCES };
     return n.show();
@@ -173,7 +173,7 @@ export class SysfsTree {
     const r = this.#walk(split(path), true);
     if (!r) return Errno.ENOENT;
     const n = r.node;
-    if (n.kind === "dir" || n.kind === "dyn") return 21;
+    if (n.kind === "dir" || n.kind === "dyn") return Errno.EISDIR;
     if (n.kind !== "attr") return Errno.ENOENT;
     if (!n.store) return Errno.EACCES;
     return n.store(value);

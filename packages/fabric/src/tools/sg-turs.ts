@@ -1,10 +1,4 @@
-import {
-  formatExtdSense,
-  strerror as kstrerror,
-  normalizeSense,
-  type ScsiResult,
-  scsiSenseValid,
-} from "@mp/dm-core";
+import { formatExtdSense, normalizeSense, type ScsiResult, scsiSenseValid, strerror } from "@mp/dm-core";
 import type { SimHost } from "../host/sim-host.js";
 import type { ToolIo } from "./tool-io.js";
 
@@ -161,11 +155,6 @@ function category(r: ScsiResult): { cat: number; senseText: string | null } {
 }
 
 const ENXIO = 6;
-
-/** strerror, with the texts dm-core's table lacks. */
-function strerror(errno: number): string {
-  return errno === 25 ? "Inappropriate ioctl for device" : kstrerror(errno);
-}
 
 /** The environment of `sg_turs`: SG_IO through the host, and virtual time. */
 export interface SgTursEnv {
