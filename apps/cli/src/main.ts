@@ -30,6 +30,11 @@ async function main(argv: readonly string[]): Promise<void> {
     finish(await oneShotCommand(argv.slice(2), out));
     return;
   }
+  if (sub === "multipath" || sub === "multipathd") {
+    const tools = await import("./commands/multipath.js");
+    finish(await (sub === "multipath" ? tools.multipathCommand : tools.multipathdCommand)(argv.slice(3), out));
+    return;
+  }
 
   const program = new Command();
   program
@@ -85,6 +90,24 @@ async function main(argv: readonly string[]): Promise<void> {
   program
     .command("dd")
     .description("coreutils dd on a fresh machine (block devices, /dev/zero, /dev/null)")
+    .allowUnknownOption()
+    .helpOption(false)
+    .argument("[args...]");
+
+  program
+    .command("multipath")
+    .description(
+      "multipath (multipath-tools 0.9.4) once on a fresh simulated host with scsi_debug disks [--config FILE --hosts N --luns N]",
+    )
+    .allowUnknownOption()
+    .helpOption(false)
+    .argument("[args...]");
+
+  program
+    .command("multipathd")
+    .description(
+      "multipathd on a simulated host serving @mp/multipathd (no command), or its client: mp multipathd show maps [--socket @NAME]",
+    )
     .allowUnknownOption()
     .helpOption(false)
     .argument("[args...]");
