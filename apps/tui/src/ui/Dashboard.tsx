@@ -1,10 +1,10 @@
 /** The dashboard: header, view bar, the current view (or an overlay), status line and footer. */
-import { Box } from "ink";
+import { Box, Text } from "ink";
 import { type ReactElement, useEffect, useMemo } from "react";
 import type { DashboardSource } from "../source/source.js";
 import { type DashboardState, selectedMap, selectedPath } from "../state/dashboard.js";
 import { helpLines } from "../state/help.js";
-import type { TermSize } from "../state/layout.js";
+import { MIN_SIZE, type TermSize } from "../state/layout.js";
 import type { ViewName } from "../state/views.js";
 import { EventsView } from "./EventsView.js";
 import { FaultMenu } from "./FaultMenu.js";
@@ -77,6 +77,14 @@ export function Screen({ state }: ScreenProps): ReactElement {
   const { layout, snapshot } = state;
   const map = selectedMap(state);
   const help = useMemo(() => helpLines(state.caps), [state.caps]);
+  if (state.size.columns < MIN_SIZE.columns || state.size.rows < MIN_SIZE.rows)
+    return (
+      <Box flexDirection="column" width={Math.max(1, state.size.columns)}>
+        <Text wrap="wrap">
+          {`mp: this terminal is ${state.size.columns}×${state.size.rows}; the dashboard needs at least ${MIN_SIZE.columns}×${MIN_SIZE.rows} (q quits)`}
+        </Text>
+      </Box>
+    );
   const sortText =
     state.view === "maps"
       ? `${state.sort.maps.key}${state.sort.maps.descending ? "↓" : "↑"}`

@@ -239,3 +239,15 @@ describe("the header", () => {
     );
   });
 });
+
+describe("a terminal too small", () => {
+  it("says what size the dashboard needs instead of drawing garbage", async () => {
+    ui = renderDashboard(fake(2), { size: { columns: 50, rows: 12 } });
+    const flat = (x: string) => x.replace(/\s+/g, " ");
+    const f = await ui.waitFor((x) => flat(x).includes("needs at least 60×16"), "the message");
+    expect(flat(f)).toContain("mp: this terminal is 50×12; the dashboard needs at least 60×16 (q quits)");
+    ui.press("q");
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(ui.quits()).toBe(1);
+  });
+});
