@@ -88,3 +88,14 @@ describe("multipathd CLI effects", () => {
     expect(after.rc).not.toBe(0);
   });
 });
+
+describe("stopping the daemon", () => {
+  it("stop() (a signal) ends it as `shutdown` does", async () => {
+    const { w, d } = await setup("no_path_retry queue");
+    const { settle, NSEC_PER_SEC } = await import("@mp/dm-core");
+    const r = await settle(w.clock, d.stop(), 10 * NSEC_PER_SEC);
+    expect(r).toEqual({ settled: true, value: 0 });
+    expect(d.state()).toBe("shutdown");
+    expect(dm(w, "mpatha")).toContain("multipath 0 1 alua");
+  });
+});
