@@ -41,9 +41,10 @@ function missingCommand(argv: readonly string[], machine: ScenarioMachine): Miss
 function missingDirective(node: ScnNode, machine: ScenarioMachine): Missing | null {
   switch (node.kind) {
     case "modprobe": {
-      // A module that comes with a package whose plugin is not installed.
+      // A module the kernel does not offer, that comes with a package not installed.
       const provider = EXPECTED_PROVIDER[`module:${node.module.replace(/-/g, "_")}`];
-      if (provider && !machine.plugins.includes(provider)) return { what: node.module, provider };
+      if (provider && !machine.services.kernel?.modules.has(node.module))
+        return { what: node.module, provider };
       const h = machine.directives.get("modprobe");
       if (!h) return { what: "@modprobe", provider: expectedProvider("directive", "modprobe") };
       return h.missing?.(node as never, machine) ?? null;

@@ -160,6 +160,25 @@ describe("capabilities", () => {
     });
   });
 
+  it("a module a plugin offers to the kernel is no longer missing, whoever the table names", async () => {
+    let loads = 0;
+    const offers: MachinePlugin = {
+      name: "offers",
+      install(m) {
+        m.services.kernel!.modules.offer({
+          name: "scsi_debug",
+          init() {
+            loads++;
+            return 0;
+          },
+        });
+      },
+    };
+    const r = await run("@modprobe scsi_debug\n@echo loaded\n", offers);
+    expect(r).toEqual({ transcript: "loaded\n", outcome: { kind: "completed" } });
+    expect(loads).toBe(1);
+  });
+
   it("with runUntilMissing, runs up to the missing line (mp scn)", async () => {
     const r = await run("@echo a\n@udev\n@echo b\n", { name: "none", install() {} }, true);
     expect(r.transcript).toBe("a\n");

@@ -118,6 +118,18 @@ describe("createKernel", () => {
     expect(inits).toBe(1);
   });
 
+  it("has() knows offered modules and their aliases, loaded or not, with - and _ alike", () => {
+    const k = createKernel({ clock: new VirtualClock() });
+    expect(k.modules.has("dm-multipath")).toBe(true);
+    expect(k.modules.has("dm_multipath")).toBe(true);
+    expect(k.modules.has("dm-mpath")).toBe(true);
+    expect(k.modules.isLoaded("dm-multipath")).toBe(false);
+    expect(k.modules.has("scsi_debug")).toBe(false);
+    expect(k.modules.load("dm-multipath").ok).toBe(true);
+    expect(k.modules.has("dm-multipath")).toBe(true);
+    expect(k.modules.has("nosuch")).toBe(false);
+  });
+
   it("losetup loads loop (loop0..loop7 appear unbound) and binds the device", () => {
     const k = createKernel({ clock: new VirtualClock() });
     const r = k.losetup("/dev/loop3", 8 << 20);

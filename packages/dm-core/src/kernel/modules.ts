@@ -41,6 +41,11 @@ export class ModuleRegistry {
     for (const a of mod.aliases ?? []) this.#known.set(canon(a), mod);
   }
 
+  /** True when modprobe knows `name` (a module or an alias), loaded or not. */
+  has(name: string): boolean {
+    return this.#known.has(canon(name));
+  }
+
   isLoaded(name: string): boolean {
     const mod = this.#known.get(canon(name));
     return mod !== undefined && this.#loaded.includes(canon(mod.name));
