@@ -367,7 +367,7 @@ export function selectAction(
   const alias = mapName(mpp);
   const cmpp = findMpByWwid(curmp, mpp.wwid) as MpMap | null;
   const cmppByName = findMpByAlias(curmp, alias) as MpMap | null;
-  if (mpp.needReload || (cmpp !== null && cmpp.needReload)) forceReload = true;
+  if (mpp.needReload || cmpp?.needReload) forceReload = true;
   if (cmppByName === null) {
     if (cmpp !== null) {
       ctx.log.log(2, `${mpp.wwid}: rename ${mapName(cmpp)} to ${alias}`);

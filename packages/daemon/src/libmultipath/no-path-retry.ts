@@ -92,7 +92,7 @@ export function queueingTransition(
   const fx: QueueingEffect[] = [];
   switch (event.kind) {
     case "sync": {
-      const queueing = event.features !== null && event.features.includes("queue_if_no_path");
+      const queueing = event.features?.includes("queue_if_no_path") === true;
       switch (s.noPathRetry) {
         case NoPathRetry.UNDEF:
           break;

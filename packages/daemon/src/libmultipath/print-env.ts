@@ -29,7 +29,7 @@ export function sysfsPrintEnv(host: Host): PrintEnv {
         p = p.slice(0, p.lastIndexOf("/"))
       ) {
         const driver = sysfs.readlink(`${p}/driver`);
-        if (driver !== null && driver.endsWith("/pcieport")) return p.slice(p.lastIndexOf("/") + 1);
+        if (driver?.endsWith("/pcieport")) return p.slice(p.lastIndexOf("/") + 1);
         if (subsystemOf(sysfs, p) === "ccw") return p.slice(p.lastIndexOf("/") + 1);
       }
       return null;

@@ -243,7 +243,7 @@ export async function fetchVpdPage(
     if (buf === null) break;
     rlen = getBe16(buf, 2) + 4;
     if (rlen <= len || len >= maxlen) break;
-    len = rlen < maxlen ? rlen : maxlen;
+    len = Math.min(rlen, maxlen);
   }
   if (buf === null) {
     log?.(pg === 0x80 || pg === 0x83 ? 3 : 4, `failed to issue vpd inquiry for pg${hex2(pg)}`);

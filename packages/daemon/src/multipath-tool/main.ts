@@ -269,7 +269,7 @@ async function multipathMain(
         cmd = MpathCmd.FLUSH_ALL;
         break;
       case "l":
-        cmd = o.arg !== null && o.arg.startsWith("l") ? MpathCmd.LIST_LONG : MpathCmd.LIST_SHORT;
+        cmd = o.arg?.startsWith("l") ? MpathCmd.LIST_LONG : MpathCmd.LIST_SHORT;
         break;
       case "e":
         enableForeign = true;

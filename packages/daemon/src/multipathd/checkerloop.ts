@@ -169,7 +169,7 @@ export async function checkPath(d: MultipathDaemon, pp: MpPath, ticks: number): 
     pp.initialized === InitState.REMOVED
   )
     return 0;
-  if (pp.tick) pp.tick -= pp.tick > ticks ? ticks : pp.tick;
+  if (pp.tick) pp.tick -= Math.min(ticks, pp.tick);
   if (pp.tick) return 0;
   const conf = ctx.config;
   const checkint = confCheckint(ctx);

@@ -871,8 +871,7 @@ export class MultipathDaemon {
     }
     if (mpp !== null) triggerPathUdevChange(ctx, pp, true);
     if (
-      mpp !== null &&
-      mpp.waitForUdev &&
+      mpp?.waitForUdev &&
       (pathcount(mpp, PathState.UP) > 0 ||
         (pathcount(mpp, PathState.GHOST) > 0 && pp.tpgs !== 1 && mpp.ghostDelayTick <= 0))
     ) {

@@ -42,7 +42,7 @@ export function ueventEnv(uev: Uevent, name: string): string | undefined {
 /** `uevent_is_mpath`: a dm device whose DM_UUID is `mpath-<something>`. */
 export function ueventIsMpath(uev: Uevent): boolean {
   const uuid = ueventEnv(uev, "DM_UUID");
-  return uuid !== undefined && uuid.startsWith("mpath-") && uuid.length > 6;
+  return uuid?.startsWith("mpath-") === true && uuid.length > 6;
 }
 
 /** `uevent_get_disk_ro`: the DISK_RO variable, or -1. */
