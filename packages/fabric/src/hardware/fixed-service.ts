@@ -27,7 +27,12 @@ export class FixedServiceModel implements ServiceModel {
   readonly #jitter: number;
   readonly #perByte: number;
   readonly #rng: Rng | undefined;
-  /** Time each server becomes free (unlimited depth: empty, no waiting). */
+  /**
+   * Time each server becomes free, as a binary min-heap (unlimited depth: empty, no waiting).
+   * A command takes the earliest-free server; which of several equally early ones it takes
+   * changes nothing (only the multiset of free times matters), so the heap gives exactly the
+   * times a scan would, in O(log depth) instead of O(depth).
+   */
   readonly #free: Float64Array;
 
   constructor(o: FixedServiceOptions) {
@@ -49,14 +54,27 @@ export class FixedServiceModel implements ServiceModel {
     if (this.#jitter > 0) t += this.#rng!.float() * this.#jitter;
     const free = this.#free;
     if (free.length === 0) return Math.round(t);
-    let best = 0;
-    for (let i = 1; i < free.length; i++) if (free[i]! < free[best]!) best = i;
-    const start = Math.max(nowNs, free[best]!);
-    free[best] = start + t;
+    const start = Math.max(nowNs, free[0]!);
+    siftDown(free, start + t);
     return Math.round(start + t - nowNs);
   }
 
   reset(nowNs: number): void {
     this.#free.fill(nowNs);
   }
+}
+
+/** Replaces the root of min-heap `h` with `v` and restores the heap order. */
+function siftDown(h: Float64Array, v: number): void {
+  const n = h.length;
+  let i = 0;
+  for (;;) {
+    let c = 2 * i + 1;
+    if (c >= n) break;
+    if (c + 1 < n && h[c + 1]! < h[c]!) c++;
+    if (h[c]! >= v) break;
+    h[i] = h[c]!;
+    i = c;
+  }
+  h[i] = v;
 }
