@@ -58,6 +58,8 @@ export interface LibmpContext {
   dmInitDone: boolean;
   /** dev_t lookups over the path vector. */
   readonly pathIndex: PathIndex;
+  /** Some path may be in the removed or partial state (`check_removed_paths` has work). */
+  limboPaths: boolean;
 }
 
 /** Options of {@link createLibmpContext}. */
@@ -98,6 +100,7 @@ export function createLibmpContext(opts: LibmpContextOptions): LibmpContext {
     dmVersions: undefined,
     dmInitDone: false,
     pathIndex: new PathIndex(),
+    limboPaths: true,
   };
 }
 

@@ -89,6 +89,7 @@ export function setPathRemoved(ctx: LibmpContext, pp: MpPath): void {
   if (mpp === null) ctx.log.log(0, `${pp.dev}: internal error: mpp == NULL`);
   pp.mpp = mpp;
   pp.initialized = InitState.REMOVED;
+  ctx.limboPaths = true;
 }
 
 /** Called when a map goes away (multipathd unblocks a delayed reconfigure). */
@@ -209,6 +210,7 @@ function updatePathvecFromDm(
         if (flags & ~DI.NOIO) refresh.push(pp);
         ctx.log.log(2, `${mapName(mpp)}: adding new path ${pp.dev}`);
         pp.initialized = InitState.PARTIAL;
+        ctx.limboPaths = true;
         pp.partialRetriggerDelay = 180;
         pathvec.push(pp);
         pp.tick = 1;
@@ -291,13 +293,14 @@ export async function updateMultipathTable(
 
 /** `check_removed_paths`: frees removed/partial paths the kernel map no longer has. */
 function checkRemovedPaths(ctx: LibmpContext, mpp: MpMap, pathvec: MpPath[]): void {
+  // Called for every path check: skip the walk over every path unless one may be in limbo.
+  if (!ctx.limboPaths) return;
+  let limbo = false;
   for (let i = 0; i < pathvec.length; i++) {
     const pp = pathvec[i]!;
-    if (
-      pp.mpp === mpp &&
-      (pp.initialized === InitState.REMOVED || pp.initialized === InitState.PARTIAL) &&
-      !mpp.pg.some((pg) => pg.paths.some((p) => p.devT === pp.devT))
-    ) {
+    if (pp.initialized !== InitState.REMOVED && pp.initialized !== InitState.PARTIAL) continue;
+    limbo = true;
+    if (pp.mpp === mpp && !mpp.pg.some((pg) => pg.paths.some((p) => p.devT === pp.devT))) {
       ctx.log.log(
         2,
         `check_removed_paths: ${pp.dev}: freeing path in ${pp.initialized === InitState.REMOVED ? "removed" : "partial"} state`,
@@ -306,6 +309,7 @@ function checkRemovedPaths(ctx: LibmpContext, mpp: MpMap, pathvec: MpPath[]): vo
       freePath(pp);
     }
   }
+  if (!limbo) ctx.limboPaths = false;
 }
 
 /** `sync_paths`: paths that left the kernel map are orphaned; `mpp.paths` rebuilt. */
