@@ -16,21 +16,36 @@ function needsFor(path: string, m: ScenarioMachine): Missing | null {
   return m.services.files ? null : { what: "/etc/multipath", provider: FABRIC };
 }
 
-/** `cat FILE…` over the machine's sysfs and file store. */
+/** `open` + `read` of one file: its contents, or the errno cat reports. */
+function readPath(path: string, m: ScenarioMachine): string | { readonly errno: number } {
+  const { sysfs, files } = m.services;
+  if (path.startsWith("/sys/")) {
+    if (sysfs?.readResult) return sysfs.readResult(path);
+    const text = sysfs?.read(path) ?? null;
+    if (text !== null) return text;
+    return { errno: sysfs?.list(path) != null ? Errno.EISDIR : Errno.ENOENT };
+  }
+  const text = files?.read(path) ?? null;
+  if (text !== null) return text;
+  return { errno: files?.list(path) != null ? Errno.EISDIR : Errno.ENOENT };
+}
+
+/**
+ * coreutils `cat FILE…` over the machine's sysfs and file store. cat writes with write(2), not
+ * stdio, so its output and its error lines reach the pipe in the order they happen.
+ */
 async function cat(argv: readonly string[], ctx: CommandContext): Promise<number> {
-  const { sysfs, files } = ctx.machine.services;
   let rc = 0;
   for (const path of argv.slice(1)) {
     const miss = needsFor(path, ctx.machine);
     if (miss) throw new MissingCapability(miss);
-    const store = path.startsWith("/sys/") ? sysfs : files;
-    const text = store?.read(path) ?? null;
-    if (text !== null) {
-      ctx.io.stdout(text);
+    const r = readPath(path, ctx.machine);
+    if (typeof r === "string") {
+      ctx.io.stdout(r);
+      ctx.io.flush();
       continue;
     }
-    const isDir = store?.list(path) != null;
-    ctx.io.stderr(`cat: ${path}: ${isDir ? "Is a directory" : strerror(Errno.ENOENT)}\n`);
+    ctx.io.stderr(`cat: ${path}: ${strerror(r.errno)}\n`);
     rc = 1;
   }
   return rc;

@@ -12,6 +12,12 @@ import type { ScsiCommand, ScsiResult } from "../scsi/scsi-device.js";
 export interface SysfsView {
   /** Attribute contents, or null when the file does not exist. */
   read(path: string): string | null;
+  /**
+   * A read with its failure, as `read(2)` reports it: the contents, or a positive errno (ENOENT,
+   * EISDIR, EACCES for a write-only attribute, or the attribute's own, e.g. EINVAL from
+   * `access_state` without a device handler). Optional: a view without it only knows "absent".
+   */
+  readResult?(path: string): string | { readonly errno: number };
   /** Writes an attribute (`echo VALUE > PATH` writes `VALUE\n`): 0, or a positive errno (EINVAL, EACCES, ENOENT). */
   write(path: string, value: string): number;
   /** Entries of a directory, sorted, or null when it does not exist. */
