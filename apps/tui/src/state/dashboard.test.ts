@@ -563,3 +563,20 @@ describe("layout", () => {
     expect(s.lists.maps.top + s.layout.listRows).toBeGreaterThan(39);
   });
 });
+
+describe("the footer", () => {
+  it("shows every key: each binding is in it, or the binding just before it shows both", async () => {
+    const { footerBindings, KEYMAP, bindingApplies } = await import("./keymap.js");
+    for (const view of ["maps", "topology", "paths", "events"] as const) {
+      const shown = footerBindings(view, ALL);
+      KEYMAP.forEach((b, i) => {
+        if (!bindingApplies(b, view, ALL)) return;
+        if (shown.includes(b)) return;
+        const prev = KEYMAP[i - 1];
+        expect(prev && shown.includes(prev), `${b.intent} in ${view}`).toBe(true);
+        // A combined label (`s/S`, `↑↓`, `PgUp/Dn`), not just the first key.
+        expect([...(prev?.keyLabel ?? "")].length, `${prev?.intent} shows both keys`).toBeGreaterThan(1);
+      });
+    }
+  });
+});

@@ -59,7 +59,10 @@ export interface KeyBinding {
   /** Views where the binding applies (all when absent). */
   readonly views?: readonly ViewName[];
   readonly needs?: KeyNeed;
-  /** Left out of the footer (still in the help) — the obvious movement keys. */
+  /**
+   * Left out of the footer because the binding before it shows both (`s/S susp/resume`,
+   * `↑↓ move`); still in the help.
+   */
   readonly footer?: false;
 }
 
@@ -87,11 +90,10 @@ export const KEYMAP: readonly KeyBinding[] = [
   {
     intent: "next-view",
     keys: ["tab"],
-    keyLabel: "⇥",
-    label: "next view",
+    keyLabel: "⇥/⇤",
+    label: "views",
     help: "next view",
     group: "general",
-    footer: false,
   },
   {
     intent: "prev-view",
@@ -112,7 +114,8 @@ export const KEYMAP: readonly KeyBinding[] = [
   {
     intent: "sort-next",
     keys: ["o"],
-    label: "sort",
+    keyLabel: "o/O",
+    label: "sort/rev",
     help: "sort by the next column",
     group: "general",
     views: ["maps", "paths"],
@@ -129,8 +132,8 @@ export const KEYMAP: readonly KeyBinding[] = [
   {
     intent: "refresh-slower",
     keys: ["["],
-    keyLabel: "[]",
-    label: "refresh Hz",
+    keyLabel: "[/]",
+    label: "refresh",
     help: "refresh less often (20, 15, 10, 5, 3, 2, 1 Hz)",
     group: "general",
   },
@@ -162,10 +165,11 @@ export const KEYMAP: readonly KeyBinding[] = [
   {
     intent: "page-up",
     keys: ["pageup"],
-    label: "page up",
+    keyLabel: "PgUp/Dn",
+    label: "page",
     help: "one page up",
     group: "navigate",
-    footer: false,
+    views: LIST_VIEWS,
   },
   {
     intent: "page-down",
@@ -178,10 +182,11 @@ export const KEYMAP: readonly KeyBinding[] = [
   {
     intent: "home",
     keys: ["home", "g"],
-    label: "first",
+    keyLabel: "g/G",
+    label: "first/last",
     help: "first row",
     group: "navigate",
-    footer: false,
+    views: LIST_VIEWS,
   },
   {
     intent: "end",
@@ -207,7 +212,6 @@ export const KEYMAP: readonly KeyBinding[] = [
     label: "back",
     help: "back / close / cancel",
     group: "navigate",
-    footer: false,
   },
   {
     intent: "fail-path",
@@ -305,7 +309,7 @@ export const KEYMAP: readonly KeyBinding[] = [
   {
     intent: "faster",
     keys: ["+", "="],
-    keyLabel: "+-",
+    keyLabel: "+/-",
     label: "speed",
     help: "faster virtual time: 1× → 10× → 100×",
     group: "simulator",
