@@ -32,7 +32,9 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   if (sub === "multipath" || sub === "multipathd") {
     const tools = await import("./commands/multipath.js");
-    finish(await (sub === "multipath" ? tools.multipathCommand : tools.multipathdCommand)(argv.slice(3), out));
+    finish(
+      await (sub === "multipath" ? tools.multipathCommand : tools.multipathdCommand)(argv.slice(3), out),
+    );
     return;
   }
 
