@@ -397,6 +397,7 @@ export class StorageArray {
   readonly lus: LogicalUnit[] = [];
   /** LUN mapping per relative port: lun number → LU. */
   readonly #maps = new Map<number, Map<number, LogicalUnit>>();
+  #mapGeneration = 0;
   readonly #topology = new Set<ArrayTopologyListener>();
 
   constructor(o: StorageArrayOptions) {
@@ -426,6 +427,7 @@ export class StorageArray {
     group.ports.push(p);
     this.ports.push(p);
     this.#maps.set(relPortId, new Map());
+    this.#mapGeneration++;
     return p;
   }
 
@@ -434,12 +436,23 @@ export class StorageArray {
     const lu = new LogicalUnit(this, { ...o, name: o.name ?? `${this.name}/lun${o.lun}` });
     this.lus.push(lu);
     for (const p of ports ?? this.ports) this.#maps.get(p.relPortId)!.set(o.lun, lu);
+    this.#mapGeneration++;
     return lu;
   }
 
   /** Maps `lu` at `lun` behind `port` while building the array (no unit attention). */
   map(lu: LogicalUnit, port: TargetPort, lun = lu.lun): void {
     this.#maps.get(port.relPortId)!.set(lun, lu);
+    this.#mapGeneration++;
+  }
+
+  /**
+   * Changes whenever the LUN mapping of any port changes: a path that looked its LU up may keep
+   * the answer for as long as the generation stays the same (one compare per command instead
+   * of two Map lookups).
+   */
+  get mapGeneration(): number {
+    return this.#mapGeneration;
   }
 
   /** The LU at `lun` behind `port`, or null (not mapped). */
@@ -462,6 +475,7 @@ export class StorageArray {
       const m = this.#maps.get(p.relPortId)!;
       if (mapped) m.set(lun, lu);
       else if (m.get(lun) === lu) m.delete(lun);
+      this.#mapGeneration++;
       for (const other of m.values()) if (other !== lu) other.raiseUaAll(Ua.LUNS_CHANGED);
     }
     this.events.emit({ kind: "lun-map", array: this.name, lu: lu.name, mapped });

@@ -75,6 +75,8 @@ const HOSTBYTE_NAMES = [
 /** The target-side addressing of one device, reused for every command it sends. */
 class DeviceTargetContext implements TargetContext {
   lu: LogicalUnit | null = null;
+  /** The array's `mapGeneration` when `lu` was looked up (-1: never). */
+  luGeneration = -1;
   constructor(
     readonly array: StorageArray,
     readonly port: TargetContext["port"],
@@ -246,8 +248,13 @@ export class SimScsiDevice implements ScsiDevice {
 
   /** The LU currently behind this path (lookups follow LUN masking changes). */
   lookupLu(): LogicalUnit | null {
-    this.ctx.lu = this.ctx.array.lookup(this.ctx.port, this.lun);
-    return this.ctx.lu;
+    const ctx = this.ctx;
+    const gen = ctx.array.mapGeneration;
+    if (ctx.luGeneration !== gen) {
+      ctx.lu = ctx.array.lookup(ctx.port, this.lun);
+      ctx.luGeneration = gen;
+    }
+    return ctx.lu;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { HostStatus, type LogLevel, ReqOp } from "@mp/dm-core";
 import type { Hba, Link } from "../hardware/fabric.js";
-import { decodeMediaAccess } from "../scsi/opcodes.js";
+import { MEDIA_NONE, MEDIA_WRITE, mediaBlocks, mediaDirection, mediaLba } from "../target/media-access.js";
 import { executeTargetCommand } from "../target/scsi-target.js";
 import { type CmndList, CmndList as List, type ScsiCmnd } from "./scsi-cmnd.js";
 import type { SimScsiDevice } from "./scsi-device.js";
@@ -113,6 +113,8 @@ export class ScsiHost {
   constructor(
     sub: ScsiSubsystem,
     hba: Hba,
+  /** Every tag below it is in use: the lowest free tag is found from here. */
+  #tagHint = 0;
     hostNo: number,
     template: ScsiHostTemplate,
     parentPath: string,
@@ -145,16 +147,23 @@ export class ScsiHost {
 
   #allocTag(): number {
     const t = this.#tags;
-    for (let i = 0; i < t.length; i++)
+    for (let i = this.#tagHint; i < t.length; i++)
       if (t[i] === 0) {
         t[i] = 1;
+  /** The lowest free tag (blk-mq's sbitmap hands out the lowest free bit here), or -1. */
         return i;
       }
     return -1;
   }
 
+        this.#tagHint = i + 1;
   #freeTag(cmd: ScsiCmnd): void {
-    if (cmd.tag >= 0) this.#tags[cmd.tag] = 0;
+    const tag = cmd.tag;
+    if (tag >= 0) {
+      this.#tags[tag] = 0;
+      if (tag < this.#tagHint) this.#tagHint = tag;
+    }
+    this.#tagHint = t.length;
     cmd.tag = -1;
   }
 
@@ -193,12 +202,13 @@ export class ScsiHost {
     const lu = sdev.lookupLu();
     let svc = ctx.array.personality.serviceNs(ctx, cmd.cdb);
     if (svc === null) {
-      const m = decodeMediaAccess(cmd.cdb);
+      const cdb = cmd.cdb;
+      const dir = mediaDirection(cdb);
       const now = clock.now();
-      if (m && lu) {
-        const op = m.write ? ReqOp.WRITE : ReqOp.READ;
-        const bytes = m.blocks * lu.blockSize;
-        const sector = (m.lba * lu.blockSize) / 512;
+      if (dir !== MEDIA_NONE && lu) {
+        const op = dir === MEDIA_WRITE ? ReqOp.WRITE : ReqOp.READ;
+        const bytes = mediaBlocks(cdb) * lu.blockSize;
+        const sector = (mediaLba(cdb) * lu.blockSize) / 512;
         svc = link.port.service?.serviceNs(op, bytes, sector, now) ?? 0;
         svc += lu.service?.serviceNs(op, bytes, sector, now + svc) ?? 0;
       } else svc = ctx.array.controlCommandNs;
