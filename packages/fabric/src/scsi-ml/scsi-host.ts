@@ -108,13 +108,13 @@ export class ScsiHost {
   /** Next FC rport number / SCSI target id the transport assigns. */
   nextRport = 0;
   readonly #tags: Uint8Array;
+  /** Every tag below it is in use: the lowest free tag is found from here. */
+  #tagHint = 0;
   readonly #onTimer = (cmd: ScsiCmnd) => this.#timer(cmd);
 
   constructor(
     sub: ScsiSubsystem,
     hba: Hba,
-  /** Every tag below it is in use: the lowest free tag is found from here. */
-  #tagHint = 0;
     hostNo: number,
     template: ScsiHostTemplate,
     parentPath: string,
