@@ -145,25 +145,25 @@ export class ScsiHost {
     return this.targets.find((t) => t.channel === channel && t.id === id);
   }
 
+  /** The lowest free tag (blk-mq's sbitmap hands out the lowest free bit here), or -1. */
   #allocTag(): number {
     const t = this.#tags;
     for (let i = this.#tagHint; i < t.length; i++)
       if (t[i] === 0) {
         t[i] = 1;
-  /** The lowest free tag (blk-mq's sbitmap hands out the lowest free bit here), or -1. */
+        this.#tagHint = i + 1;
         return i;
       }
+    this.#tagHint = t.length;
     return -1;
   }
 
-        this.#tagHint = i + 1;
   #freeTag(cmd: ScsiCmnd): void {
     const tag = cmd.tag;
     if (tag >= 0) {
       this.#tags[tag] = 0;
       if (tag < this.#tagHint) this.#tagHint = tag;
     }
-    this.#tagHint = t.length;
     cmd.tag = -1;
   }
 
