@@ -162,12 +162,11 @@ export function fabricEventEntry(e: FabricEvent, timeNs: number): NewEvent | nul
     case "link-latency":
       return ev("info", `${e.link}: latency ${(e.ns / 1e6).toFixed(3)} ms`);
     case "alua":
-      return e.cause === "transition-done"
-        ? null
-        : ev(
-            "info",
-            `${e.luGroup}: target port group ${e.group} → ${e.state}${e.preferred ? " (pref)" : ""} (${e.cause})`,
-          );
+      // A transition shows twice: into `transitioning` (why), then its final state.
+      return ev(
+        "info",
+        `${e.luGroup}: target port group ${e.group} → ${e.state}${e.preferred ? " (pref)" : ""}${e.cause === "transition-done" ? "" : ` (${e.cause})`}`,
+      );
     case "lun-map":
       return ev(e.mapped ? "info" : "warn", `${e.lu}: ${e.mapped ? "mapped" : "unmapped"}`);
     case "lun-resize":
