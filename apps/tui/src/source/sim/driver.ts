@@ -123,10 +123,16 @@ export class SimDriver {
   async step(ns: number): Promise<void> {
     await this.#running;
     this.#stepping = true;
+    if (this.#failed) throw new Error("the simulation has stopped");
     try {
       // The pacer's tick callback sees #stepping and leaves the world alone.
       this.#pacer.step(ns);
       await advanceAsync(this.#world, ns, this.#flush);
+    } catch (e) {
+      this.#failed = true;
+      this.#pacer.stop();
+      this.#onError?.(e);
+      throw e;
     } finally {
       this.#stepping = false;
     }

@@ -100,6 +100,7 @@ export class SimulatorSource implements DashboardSource {
   #seq = 0;
   #unsubs: (() => void)[] = [];
   #scenario: LoadedScenario | null = null;
+  #fatal: string | null = null;
   #started: Promise<void> | null = null;
   #stopped = false;
   readonly #routes = new Map<string, string>();
@@ -245,14 +246,19 @@ export class SimulatorSource implements DashboardSource {
     this.#driver = new SimDriver(w.clock, o.wall ?? realWallClock, {
       speed: o.speed ?? 1,
       paused: o.paused ?? false,
-      onError: (e) =>
+      onError: (e) => {
+        // A model bug below us: the world's state is no longer trustworthy, so time stops here
+        // and the dashboard says why (and keeps showing the last state).
+        this.#fatal = `the simulation stopped: ${e instanceof Error ? e.message : String(e)}`;
         this.#push({
           timeNs: w.clock.now(),
           source: "dashboard",
           level: "error",
           category: "other",
-          text: `the simulation stopped: ${e instanceof Error ? e.message : String(e)}`,
-        }),
+          text: this.#fatal,
+        });
+        void this.refresh();
+      },
     });
     if (!this.#stopped) this.#driver.start();
     await this.refresh();
@@ -570,7 +576,7 @@ export class SimulatorSource implements DashboardSource {
       pathIndex: byKey,
       meters: computeMeters(outMaps, outPaths, d.state()),
       events: this.#log.list(),
-      notice: null,
+      notice: this.#fatal,
     };
   }
 }
