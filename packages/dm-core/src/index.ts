@@ -18,7 +18,7 @@ export {
 } from "./block/devt.js";
 // dm core, loop and the kernel aggregate (dm-core engineer's region)
 export type { LoopDriverOptions, LoopResult } from "./block/loop.js";
-export { LoopDevice, LoopDriver } from "./block/loop.js";
+export { LOOP_DEFAULT_BANDWIDTH, LoopDevice, LoopDriver } from "./block/loop.js";
 export {
   BlkStatus,
   blkPathError,

@@ -36,13 +36,57 @@ describe("loop", () => {
     const d = k.block.get(mkdev(7, 0))!;
     const w = io.submit(d, "write", 127, 65536 + 1024, 0x5a);
     clock.runUntilIdle();
-    expect(w).toMatchObject({ completions: 1, status: BlkStatus.OK, doneAt: 50_000 });
+    // 50 µs fixed + 66 560 bytes copied at 2 GB/s.
+    expect(w).toMatchObject({ completions: 1, status: BlkStatus.OK, doneAt: 50_000 + 33_280 });
     const r = io.submit(d, "read", 120, 8192 * 10);
     clock.runUntilIdle();
     const data = r.bio.data!;
     expect(data.subarray(0, 7 * 512).every((b) => b === 0)).toBe(true);
     expect(data.subarray(7 * 512, 7 * 512 + 65536 + 1024).every((b) => b === 0x5a)).toBe(true);
     expect(data.subarray(7 * 512 + 65536 + 1024).every((b) => b === 0)).toBe(true);
+  });
+
+  it("takes the fixed time plus the copy: 4 KiB stays fast, 1 MiB runs at the copy bandwidth", () => {
+    const { clock, k, io } = setup();
+    k.losetup("loop0", 8 << 20);
+    const d = k.block.get(mkdev(7, 0))!;
+    const small = io.submit(d, "read", 0, 4096);
+    clock.runUntilIdle();
+    expect(small.doneAt).toBe(20_000 + 2_048);
+    const t0 = clock.now();
+    const big = io.submit(d, "read", 0, 1 << 20);
+    clock.runUntilIdle();
+    expect(big.doneAt! - t0).toBe(20_000 + 524_288);
+    // dd bs=1M: about 1.9 GB/s, not tens of GB/s.
+    expect((1 << 20) / ((big.doneAt! - t0) / 1e9)).toBeLessThan(2e9);
+  });
+
+  it("copies one I/O at a time per device (one worker); the fixed part overlaps", () => {
+    const { clock, k, io } = setup();
+    k.losetup("loop0", 8 << 20);
+    k.losetup("loop1", 8 << 20);
+    const d0 = k.block.get(mkdev(7, 0))!;
+    const d1 = k.block.get(mkdev(7, 1))!;
+    const a = io.submit(d0, "read", 0, 1 << 20);
+    const b = io.submit(d0, "write", 2048, 4096, 1);
+    const c = io.submit(d1, "read", 0, 1 << 20);
+    clock.runUntilIdle();
+    expect(a.doneAt).toBe(20_000 + 524_288);
+    expect(b.doneAt).toBe(20_000 + 524_288 + 2_048);
+    // Another device has its own worker.
+    expect(c.doneAt).toBe(20_000 + 524_288);
+  });
+
+  it("with infinite bandwidth every I/O takes the fixed time only", () => {
+    const clock = new VirtualClock();
+    const k = createKernel({ clock, loopServiceTimeNs: 7_000, loopBandwidthBytesPerSec: Infinity });
+    const io = new IoRecorder(clock);
+    k.losetup("loop0", 8 << 20);
+    const d = k.block.get(mkdev(7, 0))!;
+    const a = io.submit(d, "read", 0, 1 << 20);
+    const b = io.submit(d, "read", 0, 1 << 20);
+    clock.runUntilIdle();
+    expect([a.doneAt, b.doneAt]).toEqual([7_000, 7_000]);
   });
 
   it("fails I/O beyond the end and on an unbound device, printing the request error", () => {

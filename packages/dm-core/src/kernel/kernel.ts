@@ -37,8 +37,10 @@ export interface KernelOptions {
   readonly config?: Partial<KernelConfig>;
   /** Extra modules to offer to modprobe (the fabric's `scsi_debug`, plugins). */
   readonly modules?: readonly KernelModule[];
-  /** Service time of each loop device I/O (default 20 µs). */
+  /** Fixed service time of each loop device I/O (default 20 µs). */
   readonly loopServiceTimeNs?: number;
+  /** Copy bandwidth of a loop device's worker, bytes/s (default 2 GB/s; Infinity: none). */
+  readonly loopBandwidthBytesPerSec?: number;
   /** Kernel log capacity in lines (default 100 000). */
   readonly logCapacity?: number;
 }
@@ -110,6 +112,9 @@ export function createKernel(options: KernelOptions): Kernel {
     block,
     uevents,
     ...(options.loopServiceTimeNs !== undefined ? { serviceTimeNs: options.loopServiceTimeNs } : {}),
+    ...(options.loopBandwidthBytesPerSec !== undefined
+      ? { bandwidthBytesPerSec: options.loopBandwidthBytesPerSec }
+      : {}),
   });
   const dm = new DeviceMapper({
     clock,
