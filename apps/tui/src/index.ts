@@ -1,8 +1,16 @@
 // @mp/tui — the mp dashboard (Ink): maps, priority groups and paths live, per-path I/O, the
 // event log, operator actions and fault injection, over the embedded simulator or a daemon socket.
 
+export {
+  DaemonUnreachableError,
+  ScenarioLoadError,
+  ShowParseError,
+  TuiError,
+  TuiUsageError,
+  WorldBuildError,
+} from "./errors.js";
 export type { RunDashboardOptions } from "./run.js";
-export { runDashboard, TuiUsageError } from "./run.js";
+export { runDashboard, sourceFromOptions } from "./run.js";
 export type { PolledModel } from "./source/diff-events.js";
 export { diffEvents } from "./source/diff-events.js";
 export type { MultipathStatus, StatusGroup, StatusPath } from "./source/dm-status.js";
@@ -45,7 +53,6 @@ export {
   PATHS_RAW_COMMAND,
   parseMapsJson,
   parseNextCheck,
-  ShowParseError,
 } from "./source/show.js";
 export type { DefaultWorldOptions } from "./source/sim/default-world.js";
 export { buildDefaultWorld, DEFAULT_MULTIPATH_CONF, HOST_MODULES } from "./source/sim/default-world.js";
@@ -54,7 +61,7 @@ export { SimDriver } from "./source/sim/driver.js";
 export type { PathHardware } from "./source/sim/hardware.js";
 export { FaultInjector, pathHardware, routeOf } from "./source/sim/hardware.js";
 export type { SimulatorSourceOptions } from "./source/sim/simulator-source.js";
-export { createSimulatorSource, ScenarioLoadError, SimulatorSource } from "./source/sim/simulator-source.js";
+export { createSimulatorSource, SimulatorSource } from "./source/sim/simulator-source.js";
 export type { SocketSourceOptions } from "./source/socket-source.js";
 export {
   createSocketSource,

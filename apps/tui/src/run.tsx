@@ -4,6 +4,7 @@
  * exactly as it was on quit, on a fatal error and on SIGTERM/SIGHUP.
  */
 import { render } from "ink";
+import { TuiUsageError } from "./errors.js";
 import { createSimulatorSource } from "./source/sim/simulator-source.js";
 import { createSocketSource } from "./source/socket-source.js";
 import type { DashboardSource } from "./source/source.js";
@@ -36,15 +37,6 @@ export interface RunDashboardOptions {
   readonly stderr?: NodeJS.WriteStream;
   /** Use the terminal's alternate screen (default: when stdout is a terminal). */
   readonly altScreen?: boolean;
-}
-
-/** Options that do not make sense together, or values out of range. */
-export class TuiUsageError extends Error {
-  readonly code = "MP_TUI_USAGE";
-  constructor(message: string) {
-    super(message);
-    this.name = "TuiUsageError";
-  }
 }
 
 const ENTER_ALT = "\x1b[?1049h\x1b[H";

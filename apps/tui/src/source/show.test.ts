@@ -1,13 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { ShowParseError } from "../errors.js";
 import { parseQueueing } from "./model.js";
-import {
-  modelFromShow,
-  parseMapsJson,
-  parseNextCheck,
-  parseRaw,
-  ShowParseError,
-  sizeToSectors,
-} from "./show.js";
+import { modelFromShow, parseMapsJson, parseNextCheck, parseRaw, sizeToSectors } from "./show.js";
 
 /** `show maps json` as multipathd 0.9.4 prints it (two maps, the second with a failed path). */
 const MAPS_JSON = `{

@@ -4,6 +4,8 @@
  * addresses, checker countdowns, failure counts). Works the same against the embedded daemon and
  * a real multipathd 0.9.4.
  */
+
+import { ShowParseError } from "../errors.js";
 import {
   type DmPathStateName,
   type GroupStatusName,
@@ -38,18 +40,6 @@ export const PATHS_RAW_COMMAND = `show paths raw format "${PATHS_RAW_FIELDS.join
 
 /** `show maps json`. */
 export const MAPS_JSON_COMMAND = "show maps json";
-
-/** The output did not read as expected. */
-export class ShowParseError extends Error {
-  readonly code = "MP_TUI_SHOW_PARSE";
-  constructor(
-    readonly command: string,
-    message: string,
-  ) {
-    super(`${command}: ${message}`);
-    this.name = "ShowParseError";
-  }
-}
 
 interface JsonPath {
   dev: string;

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { getuid } from "node:process";
 import { DEFAULT_SOCKET, MpathConnection, type UxAddress } from "@mp/daemon";
 import type { Clock } from "@mp/dm-core";
+import { DaemonUnreachableError } from "../errors.js";
 import { diffEvents, type PolledModel } from "./diff-events.js";
 import { EventLog } from "./event-log.js";
 import { IoSampler } from "./io-sampler.js";
@@ -135,7 +136,7 @@ export class SocketSource implements DashboardSource {
   /** Connects and takes the first snapshot; rejects when no daemon listens. */
   async start(): Promise<void> {
     if (!(await this.#connect()))
-      throw new Error(
+      throw new DaemonUnreachableError(
         `cannot connect to multipathd at ${formatSocketAddress(this.#address)} (is it running? start one with: mp multipathd)`,
       );
     await this.refresh();

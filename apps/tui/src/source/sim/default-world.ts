@@ -7,6 +7,7 @@
  */
 import { advanceAsync, NSEC_PER_SEC, type VirtualClock } from "@mp/dm-core";
 import { createSimWorld, emcClariionArray, lioArray, type SimWorld } from "@mp/fabric";
+import { WorldBuildError } from "../../errors.js";
 
 /** The multipath.conf of the default host. */
 export const DEFAULT_MULTIPATH_CONF = `defaults {
@@ -48,11 +49,6 @@ export async function settleUdev(w: SimWorld): Promise<void> {
     if (next === undefined) break;
     await advanceAsync(w.clock as VirtualClock, Math.max(0, next - w.clock.now()));
   }
-}
-
-/** A world that failed to come up. */
-export class WorldBuildError extends Error {
-  readonly code = "MP_TUI_WORLD";
 }
 
 /** Builds and boots the default host (no daemon yet). */

@@ -24,6 +24,7 @@ import {
   startWorkload,
   type WorkloadRun,
 } from "@mp/fabric";
+import { ScenarioLoadError } from "../../errors.js";
 import { parseMultipathStatus, selectorCounters } from "../dm-status.js";
 import { EventLog, type NewEvent } from "../event-log.js";
 import { IoSampler } from "../io-sampler.js";
@@ -590,11 +591,6 @@ interface LoadedScenario {
   readonly spec: ScenarioSpec;
   readonly sw: ScenarioWorld;
   readonly label: string;
-}
-
-/** A scenario that could not be read, with its diagnostics (file:line:col: message). */
-export class ScenarioLoadError extends Error {
-  readonly code = "MP_TUI_SCENARIO";
 }
 
 /**
