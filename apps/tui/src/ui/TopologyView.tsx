@@ -48,6 +48,8 @@ export function sparkScale(lines: readonly TopoLine[]): SparkScale {
 
 /** The live part of a path line, fitted to `avail` characters. */
 export function liveColumns(p: PathView, avail: number, scale?: SparkScale): Segment[] {
+  // A source without per-path I/O (a daemon on another host) has nothing to draw here.
+  if (p.iops === null && p.iopsHistory.length === 0) return [];
   const iops = padStart(formatCount(p.iops), 5);
   const lat = padStart(formatLatency(p.latencyUs), 6);
   if (avail < 8) return [];
@@ -199,7 +201,7 @@ export function PathDetail({ path, width, rows }: PathDetailProps): ReactElement
       <Line
         key="d2"
         segments={[
-          { text: path.route ? `${path.route}` : "route unknown", dim: !path.route },
+          { text: path.route ? `${path.route}` : "route: -", dim: !path.route },
           { text: `  in-flight ${path.inFlight ?? "-"}` },
           { text: `  selector: ${sel === "" ? "no per-path counters" : sel}` },
         ]}
