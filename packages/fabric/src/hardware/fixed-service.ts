@@ -28,12 +28,19 @@ export class FixedServiceModel implements ServiceModel {
   readonly #perByte: number;
   readonly #rng: Rng | undefined;
   /**
-   * Time each server becomes free, as a binary min-heap (unlimited depth: empty, no waiting).
-   * A command takes the earliest-free server; which of several equally early ones it takes
-   * changes nothing (only the multiset of free times matters), so the heap gives exactly the
-   * times a scan would, in O(log depth) instead of O(depth).
+   * Time each server becomes free (unlimited depth: empty, no waiting). A command takes the
+   * earliest-free server; which of several equally early ones it takes changes nothing (only
+   * the multiset of free times matters), so either layout below gives exactly the times a scan
+   * would:
+   * - with a constant service time (no jitter, no per-byte cost) every command frees its server
+   *   no earlier than all those before it (its start is max(now, earliest free), both never
+   *   decrease), so the times are a sorted ring: the earliest at `#head`, the new one replacing
+   *   it and becoming the latest — O(1);
+   * - otherwise a binary min-heap — O(log depth).
    */
   readonly #free: Float64Array;
+  readonly #constant: boolean;
+  #head = 0;
 
   constructor(o: FixedServiceOptions) {
     if (!(o.serviceNs >= 0)) throw new RangeError(`${o.name}: serviceNs must be >= 0`);
@@ -47,13 +54,22 @@ export class FixedServiceModel implements ServiceModel {
     if (depth < 0 || !Number.isInteger(depth))
       throw new RangeError(`${o.name}: queueDepth must be an integer >= 0`);
     this.#free = new Float64Array(depth);
+    this.#constant = this.#jitter === 0 && this.#perByte === 0;
   }
 
   serviceNs(_op: ReqOp, bytes: number, _sector: number, nowNs: number): number {
     let t = this.#base + bytes * this.#perByte;
     if (this.#jitter > 0) t += this.#rng!.float() * this.#jitter;
     const free = this.#free;
-    if (free.length === 0) return Math.round(t);
+    const n = free.length;
+    if (n === 0) return Math.round(t);
+    if (this.#constant) {
+      const h = this.#head;
+      const start = Math.max(nowNs, free[h]!);
+      free[h] = start + t;
+      this.#head = h + 1 === n ? 0 : h + 1;
+      return Math.round(start + t - nowNs);
+    }
     const start = Math.max(nowNs, free[0]!);
     siftDown(free, start + t);
     return Math.round(start + t - nowNs);
