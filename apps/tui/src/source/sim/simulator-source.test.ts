@@ -133,6 +133,30 @@ describe("the simulator source (default host, virtual time)", () => {
     expect(snap.pathIndex.get(victim.dev)).toMatchObject({ dmState: "active", checkerState: "ready" });
   }, 60_000);
 
+  it("the kernel's own group switches are noted in the event log, failback too", async () => {
+    const snap = s.current();
+    const c = mapNamed(snap, "mpathc");
+    const first = c.groups[0]!.paths.map((k) => snap.pathIndex.get(k)!.dev);
+    for (const dev of first)
+      expect(await s.act({ kind: "fail-path", path: dev })).toMatchObject({ ok: true });
+    await s.time.step(2 * S);
+    let texts = s
+      .current()
+      .events.filter((e) => e.map === "mpathc")
+      .map((e) => `${e.source}: ${e.text}`);
+    expect(texts).toContain("kernel: mpathc: path group 2 active (was 1)");
+    for (const dev of first)
+      expect(await s.act({ kind: "reinstate-path", path: dev })).toMatchObject({ ok: true });
+    // failback immediate: multipathd switches back once its checker has seen the paths up.
+    await stepUntil(s, 30, (x) => mapNamed(x, "mpathc").groups[0]!.status === "active");
+    texts = s
+      .current()
+      .events.filter((e) => e.map === "mpathc")
+      .map((e) => `${e.source}: ${e.text}`);
+    expect(texts).toContain("kernel: mpathc: path group 1 active (was 2)");
+    expect(mapNamed(s.current(), "mpathc").groups[0]!.status).toBe("active");
+  });
+
   it("pausing holds virtual time; a step moves it by exactly that much", async () => {
     const t0 = s.current().timeNs;
     await s.refresh();

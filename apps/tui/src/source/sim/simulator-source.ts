@@ -102,6 +102,7 @@ export class SimulatorSource implements DashboardSource {
   #unsubs: (() => void)[] = [];
   #scenario: LoadedScenario | null = null;
   #fatal: string | null = null;
+  readonly #kernelSeen = new Map<string, { activeGroup: number; queueing: boolean }>();
   #started: Promise<void> | null = null;
   #stopped = false;
   readonly #routes = new Map<string, string>();
@@ -241,6 +242,7 @@ export class SimulatorSource implements DashboardSource {
       const m = d.maps().find((x) => x.alias === map || x.wwid === map);
       return m?.pg.flatMap((g) => g.paths)[0]?.dev;
     });
+    this.#unsubs.push(w.kernel.dm.onEvent(() => this.#watchKernel()));
     if (this.#scenario) this.#startScenario(this.#scenario);
     else if (o.workload ?? true) this.#startWorkload();
 
@@ -453,6 +455,58 @@ export class SimulatorSource implements DashboardSource {
     return r.settled ? r.value : null;
   }
 
+  /**
+   * The kernel switches path groups and starts queueing on its own (no log line says so): the
+   * dashboard notes each change it sees, on every dm event and every snapshot.
+   */
+  #noteKernelMap(map: string, activeGroup: number, queueing: boolean): void {
+    const w = this.#world!;
+    const prev = this.#kernelSeen.get(map);
+    // Between a table load and the first I/O no group is active yet: remember the last one that was.
+    this.#kernelSeen.set(map, {
+      activeGroup: activeGroup > 0 ? activeGroup : (prev?.activeGroup ?? 0),
+      queueing,
+    });
+    if (!prev) return;
+    const t = w.clock.now();
+    if (activeGroup > 0 && activeGroup !== prev.activeGroup)
+      this.#push({
+        timeNs: t,
+        source: "kernel",
+        level: "info",
+        category: "group-switch",
+        text: `${map}: path group ${activeGroup} active${prev.activeGroup > 0 ? ` (was ${prev.activeGroup})` : ""}`,
+        map,
+      });
+    if (queueing !== prev.queueing)
+      this.#push({
+        timeNs: t,
+        source: "kernel",
+        level: queueing ? "error" : "info",
+        category: "queueing",
+        text: queueing ? `${map}: no usable path, queueing I/O` : `${map}: I/O flows again`,
+        map,
+      });
+  }
+
+  /** Reads the kernel's state of every map the daemon knows (after a dm event). */
+  #watchKernel(): void {
+    const w = this.#world;
+    const d = this.#daemon;
+    if (!w || !d) return;
+    for (const m of d.maps()) {
+      const name = m.alias ?? m.wwid;
+      const st = w.host.dm.status(name, { kind: "info" });
+      if (!st.ok) continue;
+      const line = st.value.lines.find((l) => l.type === "multipath");
+      const parsed = line ? parseMultipathStatus(line.params) : null;
+      if (!parsed) continue;
+      const active = parsed.groups.findIndex((g) => g.state === "A") + 1;
+      const usable = parsed.groups.reduce((n, g) => n + g.paths.filter((p) => p.active).length, 0);
+      this.#noteKernelMap(name, active, usable === 0 && /\bqueue_if_no_path\b/.test(m.features));
+    }
+  }
+
   #push(e: NewEvent): void {
     this.#log.push(e);
   }
@@ -518,6 +572,7 @@ export class SimulatorSource implements DashboardSource {
       });
       kernelGroups.set(m.key, states);
       kernelQueueing.set(m.key, usable === 0 && /\bqueue_if_no_path\b/.test(m.features));
+      this.#noteKernelMap(m.name, states.indexOf("active") + 1, kernelQueueing.get(m.key)!);
     }
 
     const outPaths: PathView[] = model.paths.map((p) => {
