@@ -119,6 +119,24 @@ describe("udev over the fabric", () => {
     expect(st.ok && st.value.lines[0]!.params.startsWith("2 0 1 0 2 1 A ")).toBe(true);
   });
 
+  it("passes the kernel's DM_COOKIE on the processed event but keeps it out of the database", () => {
+    const w = world();
+    const dm = w.kernel.dm;
+    const seen: Array<string | undefined> = [];
+    w.host.udev.subscribe((e) => {
+      if (e.device.sysname === "dm-0") seen.push(`${e.action} ${e.device.properties.get("DM_COOKIE")}`);
+    });
+    dm.create("mp0", { uuid: "mpath-333333330000007d0" });
+    const params = "0 1 alua 1 1 service-time 0 1 2 8:0 1 1";
+    dm.load("mp0", [{ start: 0, length: 32768, type: "multipath", params }]);
+    dm.resume("mp0", { cookie: COOKIE });
+    w.clock.advance(2e9);
+    expect(seen).toEqual(["add undefined", `change ${COOKIE >>> 0}`]);
+    const rec = w.host.udev.lookup("/dev/dm-0")!;
+    expect(rec.properties.has("DM_COOKIE")).toBe(false);
+    expect(rec.properties.get("DM_NAME")).toBe("mp0");
+  });
+
   it("without libdm's primary-source flag a map's add only disables the other rules (no scan)", () => {
     const w = world();
     const dm = w.kernel.dm;

@@ -15,6 +15,7 @@ import {
   type Uevent,
   type UeventBus,
 } from "@mp/dm-core";
+import { EventQueue, type QueuedEvent } from "./event-queue.js";
 import type { UdevRule, UdevRuleContext } from "./rules.js";
 
 /** Kernel variables udev does not store as properties (ACTION, SEQNUM …). */
@@ -107,8 +108,10 @@ export interface SimUdevOptions {
 export class SimUdev implements UdevView {
   readonly #o: SimUdevOptions;
   readonly #db = new Map<string, UdevRecord>();
-  /** Events received and not started, in kernel order. */
-  readonly #queue: Uevent[] = [];
+  /** Database indexes (a 16,384-path machine has some 150,000 records). */
+  readonly #index = new UdevDbIndex();
+  /** Events received and not finished, with what blocks which (`event_is_blocked`). */
+  readonly #queue = new EventQueue();
   /** Events a worker is processing. */
   readonly #running: UdevWork[] = [];
   readonly #listeners = new Set<(e: UdevEvent) => void>();
@@ -162,30 +165,33 @@ export class SimUdev implements UdevView {
   }
 
   #enqueue(e: Uevent): void {
-    this.#queue.push(e);
+    this.#queue.add(e);
     this.#pump();
   }
 
   /**
-   * Starts every queued event that nothing blocks, as udevd's `event_queue_start` does: an event
-   * waits while an earlier one (queued or running) is for the same device, its parent or child,
-   * or the same device number.
+   * Starts every queued event that nothing blocks, in kernel order, as udevd's
+   * `event_queue_start` does: an event waits while an earlier one (queued or running) is for the
+   * same device, its parent or child, or the same device number. The queue keeps, per event, the
+   * number of earlier events blocking it, so this takes the unblocked ones in order instead of
+   * comparing every queued event with every earlier one.
    */
   #pump(): void {
-    for (let i = 0; i < this.#queue.length && this.#running.length < CHILDREN_MAX; i++) {
-      const e = this.#queue[i]!;
-      let blocked = false;
-      for (const w of this.#running) if (related(w.event, e)) blocked = true;
-      for (let j = 0; !blocked && j < i; j++) if (related(this.#queue[j]!, e)) blocked = true;
-      if (blocked) continue;
-      this.#queue.splice(i, 1);
-      i--;
-      const work: UdevWork = { event: e, record: null, done: false, timer: null };
+    while (this.#running.length < CHILDREN_MAX) {
+      const entry = this.#queue.takeReady();
+      if (entry === null) break;
+      const work: UdevWork = {
+        event: entry.event,
+        entry,
+        record: null,
+        cookie: null,
+        done: false,
+        timer: null,
+      };
       this.#running.push(work);
       this.#o.clock.schedule(this.#o.eventNs ?? 1_000_000, runWork, { udev: this, work });
     }
-    if (this.#queue.length === 0 && this.#running.length === 0)
-      for (const w of this.#settleWaiters.splice(0)) w();
+    if (this.settled()) for (const w of this.#settleWaiters.splice(0)) w();
   }
 
   /** A worker runs the rules; a `blkid` probe they ask for delays the end of the event. */
@@ -206,14 +212,23 @@ export class SimUdev implements UdevView {
     if (work.timer !== null) this.#o.clock.cancel(work.timer);
     const i = this.#running.indexOf(work);
     if (i >= 0) this.#running.splice(i, 1);
+    this.#queue.finish(work.entry);
     const record = work.record;
     const e = work.event;
     if (record) {
       record.processed = ++this.#processedSeq;
+      const old = this.#db.get(e.devpath);
+      if (old) this.#index.remove(old, e.action === "remove");
       if (e.action === "remove") this.#db.delete(e.devpath);
-      else this.#db.set(e.devpath, record);
-      const ev: UdevEvent = { action: e.action, seqnum: e.seqnum, device: record };
-      for (const l of [...this.#listeners]) l(ev);
+      else {
+        this.#db.set(e.devpath, record);
+        this.#index.add(record, old === undefined);
+      }
+      // The monitor's event carries the cookie the database does not keep (`udevadm monitor`
+      // shows DM_COOKIE on the processed event; `udevadm info` does not list it).
+      const device = work.cookie === null ? record : withCookie(record, work.cookie);
+      const ev: UdevEvent = { action: e.action, seqnum: e.seqnum, device };
+      if (this.#listeners.size > 0) for (const l of [...this.#listeners]) l(ev);
     }
     this.#pump();
   }
@@ -289,12 +304,12 @@ export class SimUdev implements UdevView {
     if (record.devlinks.length > 0 && e.action !== "remove")
       (props as Map<string, string>).set("DEVLINKS", record.devlinks.join(" "));
     work.record = record;
+    work.cookie = kernelEnv.get("DM_COOKIE") ?? null;
     return ctx.blkid && devnum !== undefined && e.action !== "remove" ? devnum : null;
   }
 
   #byName(sysname: string): UdevRecord | undefined {
-    for (const r of this.#db.values()) if (r.sysname === sysname) return r;
-    return undefined;
+    return this.#index.first(this.#index.bySysname, sysname, null) ?? undefined;
   }
 
   enumerate(filter: { readonly subsystem: string; readonly devtype?: string }): UdevDevice[] {
@@ -306,8 +321,7 @@ export class SimUdev implements UdevView {
   }
 
   device(subsystem: string, sysname: string): UdevDevice | null {
-    for (const r of this.#db.values()) if (r.subsystem === subsystem && r.sysname === sysname) return r;
-    return null;
+    return this.#index.first(this.#index.bySysname, sysname, subsystem);
   }
 
   /** The record of a devpath, a devnode (`/dev/sda`) or a symlink (`/dev/mapper/mpatha`). */
@@ -315,17 +329,20 @@ export class SimUdev implements UdevView {
     if (what.startsWith("/sys/")) return this.#db.get(what.slice(4)) ?? null;
     if (what.startsWith("/devices/")) return this.#db.get(what) ?? null;
     const node = what.startsWith("/dev/") ? what : `/dev/${what}`;
+    const byNode = this.#index.first(this.#index.byDevnode, node, null);
+    if (byNode) return byNode;
+    // The link's owner: highest priority, then the device processed last (priority and
+    // processing order decide alone, so the candidates' order does not matter).
     let best: UdevRecord | null = null;
-    for (const r of this.#db.values()) {
-      if (r.devnode === node) return r;
-      if (
-        r.devlinks.includes(node) &&
-        (!best ||
+    const owners = this.#index.byDevlink.get(node);
+    if (owners)
+      for (const r of owners.keys())
+        if (
+          !best ||
           r.linkPriority > best.linkPriority ||
-          (r.linkPriority === best.linkPriority && r.processed > best.processed))
-      )
-        best = r;
-    }
+          (r.linkPriority === best.linkPriority && r.processed > best.processed)
+        )
+          best = r;
     return best;
   }
 
@@ -342,7 +359,7 @@ export class SimUdev implements UdevView {
   }
 
   settled(): boolean {
-    return this.#running.length === 0 && this.#queue.length === 0;
+    return this.#running.length === 0 && this.#queue.size === 0;
   }
 
   /** Resolves when the queue is empty (`udevadm settle`); the caller drives the clock. */
@@ -360,7 +377,10 @@ const EVENT_TIMEOUT_NS = 180_000_000_000;
 /** An event a worker is processing. */
 interface UdevWork {
   readonly event: Uevent;
+  readonly entry: QueuedEvent;
   record: UdevRecord | null;
+  /** The kernel's `DM_COOKIE`, for the monitor's event. */
+  cookie: string | null;
   done: boolean;
   timer: number | null;
 }
@@ -374,24 +394,71 @@ function finishWork(a: { udev: SimUdev; work: UdevWork }): void {
   a.udev._finish(a.work);
 }
 
-function devnumOf(e: Uevent): string | null {
-  let major: string | undefined;
-  let minor: string | undefined;
-  for (const [k, v] of e.env) {
-    if (k === "MAJOR") major = v;
-    else if (k === "MINOR") minor = v;
+/**
+ * Lookups of the udev database by kernel name, device node and symlink. Candidates of one key
+ * are returned in database order (the order the original full scans met them in): each record
+ * remembers when its devpath entered the database.
+ */
+class UdevDbIndex {
+  readonly bySysname = new Map<string, Map<UdevRecord, number>>();
+  readonly byDevnode = new Map<string, Map<UdevRecord, number>>();
+  readonly byDevlink = new Map<string, Map<UdevRecord, number>>();
+  /** Database position of each devpath (insertion order of the database's Map). */
+  readonly #pos = new Map<string, number>();
+  #next = 0;
+
+  /** Indexes `r`; `fresh` when its devpath was not in the database before (a new position). */
+  add(r: UdevRecord, fresh: boolean): void {
+    if (fresh) this.#pos.set(r.devpath, this.#next++);
+    const pos = this.#pos.get(r.devpath)!;
+    put(this.bySysname, r.sysname, r, pos);
+    if (r.devnode !== undefined) put(this.byDevnode, r.devnode, r, pos);
+    for (const l of r.devlinks) put(this.byDevlink, l, r, pos);
   }
-  return major !== undefined && minor !== undefined
-    ? `${e.subsystem === "block" ? "b" : "c"}${major}:${minor}`
-    : null;
+
+  /** Unindexes `r` (replaced or removed); a removed devpath loses its position. */
+  remove(r: UdevRecord, gone = false): void {
+    drop(this.bySysname, r.sysname, r);
+    if (r.devnode !== undefined) drop(this.byDevnode, r.devnode, r);
+    for (const l of r.devlinks) drop(this.byDevlink, l, r);
+    if (gone) this.#pos.delete(r.devpath);
+  }
+
+  /** The earliest record (in database order) under `key`, of `subsystem` when given. */
+  first(map: Map<string, Map<UdevRecord, number>>, key: string, subsystem: string | null): UdevRecord | null {
+    const m = map.get(key);
+    if (!m) return null;
+    let best: UdevRecord | null = null;
+    let bestPos = Number.POSITIVE_INFINITY;
+    for (const [r, pos] of m)
+      if (pos < bestPos && (subsystem === null || r.subsystem === subsystem)) {
+        best = r;
+        bestPos = pos;
+      }
+    return best;
+  }
 }
 
-/** `event_is_blocked`: same device, parent or child, or same device number. */
-function related(a: Uevent, b: Uevent): boolean {
-  if (a.devpath === b.devpath) return true;
-  if (b.devpath.startsWith(`${a.devpath}/`) || a.devpath.startsWith(`${b.devpath}/`)) return true;
-  const da = devnumOf(a);
-  return da !== null && da === devnumOf(b);
+function put(map: Map<string, Map<UdevRecord, number>>, key: string, r: UdevRecord, pos: number): void {
+  let m = map.get(key);
+  if (!m) map.set(key, (m = new Map()));
+  m.set(r, pos);
+}
+
+function drop(map: Map<string, Map<UdevRecord, number>>, key: string, r: UdevRecord): void {
+  const m = map.get(key);
+  if (!m) return;
+  m.delete(r);
+  if (m.size === 0) map.delete(key);
+}
+
+/** The processed event's view of a record: its properties and the kernel's `DM_COOKIE`. */
+function withCookie(r: UdevRecord, cookie: string): UdevRecord {
+  const props = new Map(r.properties);
+  props.set("DM_COOKIE", cookie);
+  const view = Object.create(r) as UdevRecord & { properties: ReadonlyMap<string, string> };
+  Object.defineProperty(view, "properties", { value: props, enumerable: true });
+  return view;
 }
 
 /** The bytes libblkid's first prober (md raid 0.90) reads: 64 KiB at the last 64 KiB boundary. */
