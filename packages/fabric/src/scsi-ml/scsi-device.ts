@@ -13,6 +13,7 @@ import {
   type ScsiDevice,
   type ScsiDeviceState,
   type ScsiDhInstance,
+  SamStatus,
   ScsiDisposition,
   type ScsiResult,
   scsiSenseValid,
@@ -426,6 +427,11 @@ export class SimScsiDevice implements ScsiDevice {
   /** `scsi_done()` + `scsi_complete()`: the LLD finished the command. */
   complete(cmd: ScsiCmnd): void {
     this.iodoneCnt++;
+    // DID_OK and GOOD: scsi_decide_disposition() says SUCCESS whatever the device state.
+    if (cmd.hostByte === 0 && cmd.status === SamStatus.GOOD) {
+      this.#finish(cmd);
+      return;
+    }
     if (cmd.hostByte !== 0 || !scsiStatusIsGood(cmd.status)) this.ioerrCnt++;
     let disp = scsiDecideDisposition(cmd, this);
     if (disp !== ScsiDisposition.SUCCESS && this.#runtimeExceeded(cmd)) disp = ScsiDisposition.SUCCESS;

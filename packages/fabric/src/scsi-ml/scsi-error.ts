@@ -180,11 +180,14 @@ function retryAllowed(cmd: ScsiCmnd): boolean {
   return ++cmd.retries <= cmd.allowed;
 }
 
+/** The `maybe_retry` label of `scsi_decide_disposition()`: retry while allowed, else finish. */
+function maybeRetry(cmd: ScsiCmnd): number {
+  return retryAllowed(cmd) && !scsiNoretryCmd(cmd) ? ScsiDisposition.NEEDS_RETRY : ScsiDisposition.SUCCESS;
+}
+
 /** `scsi_decide_disposition()`: what the midlayer does with a command the LLD completed. */
 export function scsiDecideDisposition(cmd: ScsiCmnd, sdev: SimScsiDevice): number {
   if (!sdev.online) return ScsiDisposition.SUCCESS;
-  const maybeRetry = (): number =>
-    retryAllowed(cmd) && !scsiNoretryCmd(cmd) ? ScsiDisposition.NEEDS_RETRY : ScsiDisposition.SUCCESS;
   switch (cmd.hostByte) {
     case HostStatus.DID_PASSTHROUGH:
       cmd.hostByte = 0;
@@ -196,22 +199,22 @@ export function scsiDecideDisposition(cmd: ScsiCmnd, sdev: SimScsiDevice): numbe
     case HostStatus.DID_BAD_TARGET:
       return ScsiDisposition.SUCCESS;
     case HostStatus.DID_SOFT_ERROR:
-      return maybeRetry();
+      return maybeRetry(cmd);
     case HostStatus.DID_IMM_RETRY:
       return ScsiDisposition.NEEDS_RETRY;
     case HostStatus.DID_REQUEUE:
       return ScsiDisposition.ADD_TO_MLQUEUE;
     case HostStatus.DID_TRANSPORT_DISRUPTED:
-      return maybeRetry();
+      return maybeRetry(cmd);
     case HostStatus.DID_TRANSPORT_FAILFAST:
     case HostStatus.DID_TRANSPORT_MARGINAL:
       return ScsiDisposition.SUCCESS;
     case HostStatus.DID_ERROR:
       if (cmd.status === SamStatus.RESERVATION_CONFLICT) break;
-      return maybeRetry();
+      return maybeRetry(cmd);
     case HostStatus.DID_BUS_BUSY:
     case HostStatus.DID_PARITY:
-      return maybeRetry();
+      return maybeRetry(cmd);
     case HostStatus.DID_TIME_OUT:
       return cmd.cdb[0] === Op.TEST_UNIT_READY || cmd.cdb[0] === Op.INQUIRY
         ? ScsiDisposition.SUCCESS
@@ -229,10 +232,10 @@ export function scsiDecideDisposition(cmd: ScsiCmnd, sdev: SimScsiDevice): numbe
     case 0x22: // COMMAND TERMINATED
       return ScsiDisposition.SUCCESS;
     case SamStatus.TASK_ABORTED:
-      return maybeRetry();
+      return maybeRetry(cmd);
     case SamStatus.CHECK_CONDITION: {
       const rtn = scsiCheckSense(cmd, sdev);
-      if (rtn === ScsiDisposition.NEEDS_RETRY) return maybeRetry();
+      if (rtn === ScsiDisposition.NEEDS_RETRY) return maybeRetry(cmd);
       return rtn;
     }
     case SamStatus.CONDITION_MET:

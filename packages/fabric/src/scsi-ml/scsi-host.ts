@@ -235,6 +235,10 @@ export class ScsiHost {
       case T_COMPLETE: {
         sdev.lookupLu();
         executeTargetCommand(sdev.ctx, cmd);
+        if (!cmd.noResponse && cmd.extraDelayNs === 0) {
+          this.#deliver(cmd);
+          return;
+        }
         const clock = this.sub.clock;
         const deadline = timeoutExpiryNs(cmd.dispatchNs, cmd.timeoutNs);
         if (cmd.noResponse || (cmd.extraDelayNs > 0 && clock.now() + cmd.extraDelayNs > deadline)) {
