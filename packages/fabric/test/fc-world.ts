@@ -13,7 +13,12 @@ export interface FcWorld extends SimWorld {
   readonly hbas: readonly Hba[];
 }
 
-export type ArrayKind = "lio" | "lio-ap" | "emc" | "rdac" | "hp";
+/**
+ * `lio-ap`: B in standby, an STPG changes only the groups it names and answers when the 50 ms
+ * transition is over (LIO); `ap-moves`: an array that moves ownership (the old active/optimized
+ * group goes to standby) and answers STPG at once, transitioning meanwhile.
+ */
+export type ArrayKind = "lio" | "lio-ap" | "ap-moves" | "emc" | "rdac" | "hp";
 
 /**
  * Paths: host0 → A0 (target 0) = sda 0:0:0:0, host0 → B0 (target 1) = sdb 0:0:1:0,
@@ -36,11 +41,19 @@ export function fcWorld(
       ? lioArray(w.fabric, o)
       : kind === "lio-ap"
         ? lioArray(w.fabric, { ...o, mode: "active-passive", transitionNs: 50_000_000 })
-        : kind === "emc"
-          ? emcClariionArray(w.fabric, o)
-          : kind === "rdac"
-            ? netappRdacArray(w.fabric, o)
-            : hpSwArray(w.fabric, o);
+        : kind === "ap-moves"
+          ? lioArray(w.fabric, {
+              ...o,
+              mode: "active-passive",
+              transitionNs: 50_000_000,
+              stpgMovesOthers: true,
+              stpgWaitsTransition: false,
+            })
+          : kind === "emc"
+            ? emcClariionArray(w.fabric, o)
+            : kind === "rdac"
+              ? netappRdacArray(w.fabric, o)
+              : hpSwArray(w.fabric, o);
   const hbas = [0, 1].map((i) => w.fabric.addHba({ name: `hba${i}`, transport: "fc", driver: "qla2xxx" }));
   for (const h of hbas) for (const c of built.controllers) w.fabric.connect(h, c[0]!);
   for (const m of [

@@ -15,7 +15,7 @@ import {
 import { DataStore } from "./data-store.js";
 import { Emitter, type FabricEvent } from "./events.js";
 import { FaultList, type FaultSpec } from "./fault.js";
-import { firstUa, nexusKey, Ua } from "./unit-attention.js";
+import { firstUa, nexusInitiator, nexusKey, nexusRelPort, Ua } from "./unit-attention.js";
 
 /** The initiator side of an I_T nexus, as a target sees it. */
 export interface InitiatorRef {
@@ -93,6 +93,20 @@ export interface AluaDomainOptions {
   readonly mode: AluaMode;
   /** Implicit transition time reported in the RTPG extended header, seconds. */
   readonly implicitTransitionSecs: number;
+  /**
+   * Whether an STPG that makes one group active/optimized also moves the groups that were
+   * active/optimized (to standby in an active-passive domain, active/non-optimized in an
+   * active-active one), as arrays that move LUN ownership do. LIO does not: it changes only
+   * the groups the STPG names (the kernel lab: after scsi_dh_alua's STPG through group B, group
+   * A stays active/optimized). Default false.
+   */
+  readonly stpgMovesOthers?: boolean;
+  /**
+   * Whether SET TARGET PORT GROUPS completes only once its transition is done, as LIO's does
+   * (it sleeps `trans_delay_msecs` in the command): the RTPG that follows sees the new state.
+   * Otherwise it completes at once and the group reports `transitioning` meanwhile. Default false.
+   */
+  readonly stpgWaitsTransition?: boolean;
 }
 
 /**
@@ -108,6 +122,8 @@ export class AluaDomain {
   readonly lus = new Set<LogicalUnit>();
   /** Nexus that sent the STPG now being applied (spared the UA). */
   #stpgNexus = -1;
+  /** Per group in transition after an STPG: the nexus that asked (spared when it completes). */
+  readonly #stpgPending = new Map<number, number>();
 
   constructor(array: StorageArray, options: AluaDomainOptions) {
     this.#array = array;
@@ -144,22 +160,23 @@ export class AluaDomain {
   }
 
   /**
-   * SET TARGET PORT GROUPS from `initiatorKey`: applies each requested state; in an
-   * active-passive domain the groups that were active/optimized go to standby, in an
-   * active-active one to active/non-optimized.
+   * SET TARGET PORT GROUPS from the I_T nexus `nexus`: applies each requested state. With
+   * {@link AluaDomainOptions.stpgMovesOthers} the groups that were active/optimized go to
+   * standby (active-passive domain) or active/non-optimized (active-active).
    */
   applyStpg(requests: ReadonlyArray<{ group: number; aas: Aas }>, nexus: number): void {
     this.#stpgNexus = nexus;
     try {
       const delay = this.options.transitionNs;
       for (const r of requests) {
-        if (r.aas === Aas.ACTIVE_OPTIMIZED) {
+        if (r.aas === Aas.ACTIVE_OPTIMIZED && this.options.stpgMovesOthers) {
           for (const [gid, st] of this.#states) {
             if (gid === r.group || requests.some((q) => q.group === gid)) continue;
             const cur = st.pending ? st.pending.to : st.aas;
             if (cur === Aas.ACTIVE_OPTIMIZED) {
+              // The array's own consequence of the STPG: an implicit change of that group.
               const to = this.options.mode === "active-passive" ? Aas.STANDBY : Aas.ACTIVE_NON_OPTIMIZED;
-              this.#apply(gid, { kind: "set", to, explicit: true, delayNs: delay }, "stpg");
+              this.#apply(gid, { kind: "set", to, explicit: false, delayNs: delay }, "stpg");
             }
           }
         }
@@ -178,6 +195,10 @@ export class AluaDomain {
     const before = this.state(groupId);
     const [after, effects] = aluaTransition(before, e);
     this.#states.set(groupId, after);
+    if (e.kind === "set") {
+      if (after.pending && e.explicit) this.#stpgPending.set(groupId, this.#stpgNexus);
+      else this.#stpgPending.delete(groupId);
+    }
     this.#run(groupId, effects);
     if (after !== before)
       this.#array.events.emit({
@@ -205,11 +226,9 @@ export class AluaDomain {
           this.#timers.set(groupId, h);
           break;
         }
-        case "unit-attention": {
-          const except = fx.exceptInitiator ? this.#stpgNexus : -1;
-          for (const lu of this.lus) lu.raiseUaAll(Ua.ASYMMETRIC_ACCESS_STATE_CHANGED, except);
+        case "unit-attention":
+          this.#queueStateChangeUa(groupId, fx.exceptInitiator ? this.#stpgNexus : -1);
           break;
-        }
         default: {
           const never: never = fx;
           throw new Error(`unhandled ${String(never)}`);
@@ -220,7 +239,31 @@ export class AluaDomain {
 
   #done(groupId: number): void {
     this.#timers.delete(groupId);
-    this.#apply(groupId, { kind: "transition-done" }, "transition-done");
+    const nexus = this.#stpgPending.get(groupId);
+    this.#stpgPending.delete(groupId);
+    this.#stpgNexus = nexus ?? -1;
+    try {
+      this.#apply(groupId, { kind: "transition-done" }, "transition-done");
+    } finally {
+      this.#stpgNexus = -1;
+    }
+  }
+
+  /**
+   * ASYMMETRIC ACCESS STATE CHANGED for a group's new state, as LIO queues it
+   * (`core_alua_queue_state_change_ua`): on the I_T nexuses through the ports of that group;
+   * after an STPG not on the port it came through, nor for the initiator that sent it.
+   */
+  #queueStateChangeUa(groupId: number, stpgNexus: number): void {
+    const stpgPort = stpgNexus >= 0 ? nexusRelPort(stpgNexus) : -1;
+    const stpgInitiator = stpgNexus >= 0 ? nexusInitiator(stpgNexus) : -1;
+    const ports = new Set<number>();
+    for (const p of this.#array.ports) if (p.group.id === groupId) ports.add(p.relPortId);
+    for (const lu of this.lus)
+      lu.raiseUaWhere(Ua.ASYMMETRIC_ACCESS_STATE_CHANGED, (key) => {
+        const port = nexusRelPort(key);
+        return ports.has(port) && port !== stpgPort && nexusInitiator(key) !== stpgInitiator;
+      });
   }
 }
 
@@ -332,6 +375,11 @@ export class LogicalUnit {
   /** Queues a unit attention for one nexus. */
   raiseUa(key: number, ua: Ua): void {
     this.#ua.set(key, (this.#ua.get(key) ?? 0) | (1 << ua));
+  }
+
+  /** Queues a unit attention on the known nexuses `which` selects. */
+  raiseUaWhere(ua: Ua, which: (key: number) => boolean): void {
+    for (const [k, bits] of this.#ua) if (which(k)) this.#ua.set(k, bits | (1 << ua));
   }
 
   /** Queues a unit attention on every known nexus except `exceptKey`. */

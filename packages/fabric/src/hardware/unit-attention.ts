@@ -47,3 +47,13 @@ export function firstUa(bits: number): number {
 export function nexusKey(initiator: number, relPort: number): number {
   return initiator * 65536 + relPort;
 }
+
+/** The initiator port id of a nexus key. */
+export function nexusInitiator(key: number): number {
+  return Math.floor(key / 65536);
+}
+
+/** The relative target port of a nexus key. */
+export function nexusRelPort(key: number): number {
+  return key % 65536;
+}

@@ -78,6 +78,12 @@ export interface TwoControllerLayout {
     readonly otherState: AluaStateName;
     /** Whether the owner's group carries the PREF bit. */
     readonly preferOwner: boolean;
+    /** An STPG to one group demotes the others (see `AluaDomainOptions.stpgMovesOthers`). */
+    readonly stpgMovesOthers?: boolean;
+    /** Supported-state bits of each target port group (RTPG byte 1); default all. */
+    readonly supportedStates?: number;
+    /** STPG completes after its transition (see `AluaDomainOptions.stpgWaitsTransition`). */
+    readonly stpgWaitsTransition?: boolean;
   };
   /** NAA designator(s) and T10 vendor id of a LU. */
   readonly identity: (
@@ -116,7 +122,10 @@ export function buildTwoControllerArray(
   const per = o.portsPerController ?? 2;
   const controllers: TargetPort[][] = [[], []];
   for (let c = 0; c < 2; c++) {
-    const g = array.addGroup(layout.groupIds[c]!, layout.alua ? AasSupport.ALL : AasSupport.AO_SUP);
+    const g = array.addGroup(
+      layout.groupIds[c]!,
+      layout.alua ? (layout.alua.supportedStates ?? AasSupport.ALL) : AasSupport.AO_SUP,
+    );
     for (let i = 0; i < per; i++) {
       const wwpn = 0x5000000000000000n | (BigInt(id) << 24n) | BigInt(((c + 1) << 8) | i);
       const port = array.addPort(layout.relPort(c, i), `${c === 0 ? "A" : "B"}${i}`, wwpn, g);
@@ -139,6 +148,8 @@ export function buildTwoControllerArray(
         transitionNs: layout.alua.transitionNs,
         mode: layout.alua.mode,
         implicitTransitionSecs: layout.alua.implicitTransitionSecs,
+        stpgMovesOthers: layout.alua.stpgMovesOthers ?? false,
+        stpgWaitsTransition: layout.alua.stpgWaitsTransition ?? false,
       });
       for (let c = 0; c < 2; c++)
         alua.init(

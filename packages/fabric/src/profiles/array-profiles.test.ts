@@ -86,6 +86,6 @@ describe("array profiles with their Linux device handlers", () => {
     const w = fcWorld("lio-ap");
     expect(w.host.sysfs.read("/sys/block/sda/device/vendor")).toBe("LIO-ORG \n");
     expect(w.host.sysfs.read("/sys/block/sdb/device/access_state")).toBe("standby\n");
-    expect(w.host.sysfs.read("/sys/block/sda/device/preferred_path")).toBe("1\n");
+    expect(w.host.sysfs.read("/sys/block/sda/device/preferred_path")).toBe("0\n");
   });
 });

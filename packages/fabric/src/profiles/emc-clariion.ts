@@ -93,8 +93,10 @@ export class EmcClariionPersonality extends SpcPersonality {
     return b;
   }
 
-  override accessCheck(ctx: TargetContext, opcode: number): SenseSpec | null {
+  override accessCheck(ctx: TargetContext, cdb: Uint8Array): SenseSpec | null {
     const lu = ctx.lu;
+    const opcode = cdb[0]!;
+    if (SpcPersonality.alwaysAllowed(opcode)) return null;
     // The peer SP answers READ CAPACITY (passive paths show their size); I/O and TUR get 04/03.
     if (opcode === Op.READ_CAPACITY_10 || opcode === 0x9e) return null;
     if (lu && lu.owner !== spOf(ctx)) return sense(0x2, Asc.LU_NOT_READY_MANUAL_INTERVENTION);

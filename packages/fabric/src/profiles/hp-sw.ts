@@ -40,8 +40,9 @@ export class HpSwPersonality extends SpcPersonality {
     return [0x00, 0x80, 0x83];
   }
 
-  override accessCheck(ctx: TargetContext, _opcode: number): SenseSpec | null {
+  override accessCheck(ctx: TargetContext, cdb: Uint8Array): SenseSpec | null {
     const lu = ctx.lu;
+    if (SpcPersonality.alwaysAllowed(cdb[0]!)) return null;
     if (lu && lu.owner !== ctlrOf(ctx)) return sense(0x2, Asc.LU_NOT_READY_INIT_REQUIRED);
     return null;
   }

@@ -122,8 +122,10 @@ export class NetappRdacPersonality extends SpcPersonality {
     }
   }
 
-  override accessCheck(ctx: TargetContext, opcode: number): SenseSpec | null {
+  override accessCheck(ctx: TargetContext, cdb: Uint8Array): SenseSpec | null {
     const lu = ctx.lu;
+    const opcode = cdb[0]!;
+    if (SpcPersonality.alwaysAllowed(opcode)) return null;
     // Only medium access is refused through the alternate controller (TUR, READ CAPACITY pass).
     if (opcode === Op.TEST_UNIT_READY || opcode === Op.READ_CAPACITY_10 || opcode === 0x9e) return null;
     if (!lu || lu.owner === ctlrOf(ctx)) return null;

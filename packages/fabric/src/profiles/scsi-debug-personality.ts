@@ -499,7 +499,7 @@ export class ScsiDebugPersonality implements Personality {
     return null;
   }
 
-  accessCheck(_ctx: TargetContext, _opcode: number): SenseSpec | null {
+  accessCheck(_ctx: TargetContext, _cdb: Uint8Array): SenseSpec | null {
     return null;
   }
 

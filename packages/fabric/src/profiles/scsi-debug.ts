@@ -391,6 +391,8 @@ class Loaded implements ScsiDebugInstance {
         sgTablesize: 2048,
         thisId: 7,
         maxLun: c.maxLuns,
+        // SDEBUG_MAX_CMD_LEN, set by scsi_debug_slave_alloc() before the disk is probed.
+        maxCmdLen: 32,
       }),
       targetId: (_h, _l, i) => i,
     };

@@ -111,6 +111,7 @@ export function hbaDriverModule(sub: ScsiSubsystem, fabric: Fabric, o: HbaDriver
       thisId: -1,
       maxLun: 16384,
       uniqueIdIsHostNo: true,
+      maxCmdLen: 16,
     }),
   };
   const attach = (hba: Hba, inModuleInit = false): void => {

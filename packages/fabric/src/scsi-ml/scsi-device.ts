@@ -9,11 +9,11 @@ import {
   putBe16,
   putBe32,
   putBe64,
+  SamStatus,
   type ScsiCommand,
   type ScsiDevice,
   type ScsiDeviceState,
   type ScsiDhInstance,
-  SamStatus,
   ScsiDisposition,
   type ScsiResult,
   scsiSenseValid,
@@ -126,6 +126,8 @@ export class SimScsiDevice implements ScsiDevice {
   expectingCcUa = false;
   use10ForRw = true;
   use16ForRw = false;
+  /** `try_rc_10_first` (a quirk or a failed READ CAPACITY(16)). */
+  tryRc10First = false;
   /** The upper-level disk, when sd bound. */
   sd: SdDisk | null = null;
   /** sg minor and bsg minor once registered. */

@@ -77,6 +77,11 @@ export interface ScsiHostTemplate {
   readonly maxLun: number;
   /** FC drivers (qla2xxx, lpfc) set `shost->unique_id` to the host number; scsi_debug leaves 0. */
   readonly uniqueIdIsHostNo?: boolean;
+  /**
+   * `max_cmd_len`: the longest CDB the LLD takes (`scsi_host_alloc` default 12; qla2xxx and lpfc
+   * 16, scsi_debug 32). `sd` sends READ CAPACITY(16) first only when it is at least 16.
+   */
+  readonly maxCmdLen?: number;
 }
 
 /**

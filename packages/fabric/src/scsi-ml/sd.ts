@@ -5,19 +5,24 @@ import {
   bioEndio,
   type DevT,
   Errno,
+  formatExtdSense,
+  formatSenseKeyLine,
   getBe16,
   getBe32,
   getBe64,
   LogLevel,
   mkdev,
+  normalizeSense,
   putBe16,
   putBe32,
   ReqFlag,
   ReqOp,
+  type ScsiSenseHdr,
+  scsiSenseValid,
 } from "@mp/dm-core";
 import { Op } from "../scsi/opcodes.js";
 import { CmdKind, type ScsiCmnd } from "./scsi-cmnd.js";
-import { buildRwCdb, HZ, type SimScsiDevice } from "./scsi-device.js";
+import { buildRwCdb, HZ, type SimScsiDevice, type SyncResult } from "./scsi-device.js";
 
 /** `SD_MAX_RETRIES`. */
 export const SD_MAX_RETRIES = 5;
@@ -202,38 +207,159 @@ export class SdDisk implements BlockDevice {
     this.#revalidateRest(first, old, g);
   }
 
-  /** `sd_spinup_disk`: TEST UNIT READY until the device stops reporting unit attentions. */
+  /**
+   * `sd_spinup_disk`: TEST UNIT READY up to three times while it fails (or reports a unit
+   * attention); a status without sense is reported once ("Test Unit Ready failed"). A NOT READY
+   * for standby, unavailable or manual intervention ends it quietly (no START STOP UNIT).
+   */
   spinUp(): void {
     const sdev = this.scsi;
-    for (let i = 0; i < 3; i++) {
+    let last: SyncResult | null = null;
+    for (let retries = 0; retries < 3; ) {
       const r = sdev.executeSync([Op.TEST_UNIT_READY, 0, 0, 0, 0, 0], null, 0);
-      if (!r) break;
-      if (r.status === 0x02 && r.sense) {
-        const key = r.sense[0]! >= 0x72 ? r.sense[1]! & 0xf : r.sense[2]! & 0xf;
-        const asc = r.sense[0]! >= 0x72 ? r.sense[2]! : r.sense[12]!;
-        const ascq = r.sense[0]! >= 0x72 ? r.sense[3]! : r.sense[13]!;
-        sdev.shost.sub.reportSenseSync(sdev, key, asc, ascq);
-        if (key === 0x6) continue;
-      }
-      break;
+      if (!r) return;
+      last = r;
+      retries++;
+      const cc = (r.status & 0xff) === 0x02;
+      const h = cc ? normalizeSense(r.sense) : null;
+      if (h && scsiSenseValid(h)) sdev.shost.sub.reportSenseSync(sdev, h.senseKey, h.asc, h.ascq);
+      const ua = h !== null && scsiSenseValid(h) && h.senseKey === 0x6;
+      if (statusIsGood(r) && !ua) break;
     }
+    // No sense: the TUR either passed or failed with a status (a lost path: DID_NO_CONNECT).
+    if (last && (last.status & 0xff) !== 0x02 && !statusIsGood(last))
+      this.#printResult("Test Unit Ready failed", last);
+  }
+
+  /** `sd_print_result()`: `MSG: Result: hostbyte=… driverbyte=DRIVER_OK`. */
+  #printResult(msg: string, r: SyncResult): void {
+    const hb = HOSTBYTE_NAMES[r.hostByte];
+    this.scsi.printk(
+      LogLevel.INFO,
+      `[${this.name}] ${msg}: Result: hostbyte=${hb ?? `0x${r.hostByte.toString(16).padStart(2, "0")}`} driverbyte=DRIVER_OK`,
+    );
+  }
+
+  /** `read_capacity_error()`: the sense (or its absence) is logged and the capacity is unknown. */
+  #capacityError(g: SdGeometry, r: SyncResult): void {
+    const h = normalizeSense(r.sense);
+    if (r.status === 0x02 && scsiSenseValid(h)) {
+      this.scsi.printk(LogLevel.INFO, `[${this.name}] ${formatSenseKeyLine(h)}`);
+      this.scsi.printk(LogLevel.INFO, `[${this.name}] ${formatExtdSense(h.asc, h.ascq)}`);
+    } else this.scsi.printk(LogLevel.NOTICE, `[${this.name}] Sense not available.`);
+    g.capacity = 0;
+  }
+
+  /**
+   * `sd_read_capacity()`: READ CAPACITY(16) first when the host takes 16-byte CDBs and the
+   * device claims SPC-3 or later (`sd_try_rc16_first`), READ CAPACITY(10) otherwise or when
+   * RC16 is refused; each retried three times (ten more for a power-on unit attention). A
+   * failure leaves the disk with capacity 0, as the kernel does.
+   */
+  #readCapacity(g: SdGeometry): void {
+    const sdev = this.scsi;
+    const rc16First = (sdev.shost.template.maxCmdLen ?? 12) >= 16 && !sdev.tryRc10First && sdev.scsiLevel > 5;
+    let ss: number;
+    if (rc16First) {
+      ss = this.#rc16(g);
+      if (ss === RC_NODEV) return;
+      if (ss < 0) ss = this.#rc10(g);
+      if (ss < 0) return;
+    } else {
+      ss = this.#rc10(g);
+      if (ss < 0) return;
+      if (g.capacity > 0xffffffff) {
+        const old = ss;
+        sdev.printk(LogLevel.NOTICE, `[${this.name}] Very big device. Trying to use READ CAPACITY(16).`);
+        ss = this.#rc16(g);
+        if (ss < 0) {
+          sdev.printk(LogLevel.NOTICE, `[${this.name}] Using 0xffffffff as device size`);
+          g.capacity = 0x100000000;
+          ss = old;
+        } else sdev.tryRc10First = false;
+      }
+    }
+    if (ss === 0) {
+      ss = 512;
+      sdev.printk(LogLevel.NOTICE, `[${this.name}] Sector size 0 reported, assuming 512.`);
+    }
+    if (ss !== 512 && ss !== 1024 && ss !== 2048 && ss !== 4096) {
+      sdev.printk(LogLevel.NOTICE, `[${this.name}] Unsupported sector size ${ss}.`);
+      g.capacity = 0;
+      ss = 512;
+    }
+    g.sectorSize = ss;
+    if (g.capacity > 0xffffffff) sdev.use16ForRw = true;
+  }
+
+  /** `read_capacity_16()`: the sector size, or a negative code (RC_INVAL: try RC10). */
+  #rc16(g: SdGeometry): number {
+    const sdev = this.scsi;
+    let retries = 3;
+    let resetRetries = 10;
+    let r: SyncResult | null;
+    let failed: boolean;
+    do {
+      r = sdev.executeSync([0x9e, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0], null, 32);
+      if (!r) return RC_NODEV;
+      const h = normalizeSense(r.sense);
+      if (mediaNotPresent(h)) return RC_NODEV;
+      failed = r.hostByte !== 0 || r.status !== 0;
+      if (failed && r.status === 0x02 && scsiSenseValid(h)) {
+        // Invalid opcode or field: silently back to RC10.
+        if (h.senseKey === 0x5 && (h.asc === 0x20 || h.asc === 0x24) && h.ascq === 0) return RC_INVAL;
+        if (h.senseKey === 0x6 && h.asc === 0x29 && h.ascq === 0 && --resetRetries > 0) continue;
+      }
+      retries--;
+    } while (failed && retries > 0);
+    if (failed) {
+      this.#printResult("Read Capacity(16) failed", r);
+      this.#capacityError(g, r);
+      return RC_INVAL;
+    }
+    const d = r.data;
+    if (!d || d.length < 12) {
+      g.capacity = 0;
+      return RC_INVAL;
+    }
+    g.capacity = getBe64(d, 0) + 1;
+    return getBe32(d, 8);
+  }
+
+  /** `read_capacity_10()`: the sector size, or a negative code. */
+  #rc10(g: SdGeometry): number {
+    const sdev = this.scsi;
+    let retries = 3;
+    let resetRetries = 10;
+    let r: SyncResult | null;
+    let failed: boolean;
+    do {
+      r = sdev.executeSync([Op.READ_CAPACITY_10, 0, 0, 0, 0, 0, 0, 0, 0, 0], null, 8);
+      if (!r) return RC_NODEV;
+      const h = normalizeSense(r.sense);
+      if (mediaNotPresent(h)) return RC_NODEV;
+      failed = r.hostByte !== 0 || r.status !== 0;
+      if (failed && r.status === 0x02 && scsiSenseValid(h))
+        if (h.senseKey === 0x6 && h.asc === 0x29 && h.ascq === 0 && --resetRetries > 0) continue;
+      retries--;
+    } while (failed && retries > 0);
+    if (failed) {
+      this.#printResult("Read Capacity(10) failed", r);
+      this.#capacityError(g, r);
+      return RC_INVAL;
+    }
+    const d = r.data;
+    if (!d || d.length < 8) {
+      g.capacity = 0;
+      return RC_INVAL;
+    }
+    g.capacity = getBe32(d, 0) + 1;
+    return getBe32(d, 4);
   }
 
   #revalidateRest(first: boolean, old: number, g: SdGeometry): void {
     const sdev = this.scsi;
-    const rc10 = sdev.executeSync([Op.READ_CAPACITY_10, 0, 0, 0, 0, 0, 0, 0, 0, 0], null, 8);
-    if (rc10 && rc10.status === 0 && rc10.hostByte === 0 && rc10.data && rc10.data.length >= 8) {
-      const last = getBe32(rc10.data, 0);
-      g.sectorSize = getBe32(rc10.data, 4) || 512;
-      g.capacity = last + 1;
-      if (last === 0xffffffff) {
-        const rc16 = sdev.executeSync([0x9e, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0], null, 32);
-        if (rc16?.data && rc16.data.length >= 12) {
-          g.capacity = getBe64(rc16.data, 0) + 1;
-          g.sectorSize = getBe32(rc16.data, 8) || 512;
-        }
-      }
-    } else g.capacity = 0;
+    this.#readCapacity(g);
     if (first || old !== g.capacity) {
       sdev.printk(
         LogLevel.NOTICE,
@@ -425,4 +551,47 @@ export class SdDisk implements BlockDevice {
 
 function endLater(a: { bio: Bio; status: BlkStatus }): void {
   bioEndio(a.bio, a.status);
+}
+
+/** `read_capacity_*()` results: -ENODEV (stop), -EINVAL (try the other command / give up). */
+const RC_NODEV = -19;
+const RC_INVAL = -22;
+
+/** `media_not_present()`: NOT READY or UNIT ATTENTION with MEDIUM NOT PRESENT (3A/xx). */
+function mediaNotPresent(h: ScsiSenseHdr): boolean {
+  return scsiSenseValid(h) && (h.senseKey === 0x2 || h.senseKey === 0x6) && h.asc === 0x3a;
+}
+
+/** `scsi_hostbyte_string()` names, by host byte. */
+const HOSTBYTE_NAMES: readonly string[] = [
+  "DID_OK",
+  "DID_NO_CONNECT",
+  "DID_BUS_BUSY",
+  "DID_TIME_OUT",
+  "DID_BAD_TARGET",
+  "DID_ABORT",
+  "DID_PARITY",
+  "DID_ERROR",
+  "DID_RESET",
+  "DID_BAD_INTR",
+  "DID_PASSTHROUGH",
+  "DID_SOFT_ERROR",
+  "DID_IMM_RETRY",
+  "DID_REQUEUE",
+  "DID_TRANSPORT_DISRUPTED",
+  "DID_TRANSPORT_FAILFAST",
+  "DID_TARGET_FAILURE",
+  "DID_NEXUS_FAILURE",
+  "DID_ALLOC_FAILURE",
+  "DID_MEDIUM_ERROR",
+];
+
+/**
+ * `scsi_status_is_good()`: the status byte is GOOD, CONDITION MET, an obsolete intermediate or
+ * COMMAND TERMINATED, and the host byte is not DID_NO_CONNECT (other host bytes do not count).
+ */
+function statusIsGood(r: SyncResult): boolean {
+  if (r.hostByte === 0x01) return false;
+  const st = r.status & 0xfe;
+  return st === 0x00 || st === 0x04 || st === 0x10 || st === 0x14 || st === 0x22;
 }

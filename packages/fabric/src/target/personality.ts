@@ -1,5 +1,6 @@
 import {
   Asc,
+  type AscAscq,
   Association,
   buildVpd83,
   buildVpdPage,
@@ -62,18 +63,108 @@ export interface Personality {
    */
   serviceNs(ctx: TargetContext, cdb: Uint8Array): number | null;
   /**
-   * The access rule of the array's failover scheme for commands that touch the medium (and TEST
-   * UNIT READY): the sense to reject with, or null to proceed.
+   * The access rule of the array's failover scheme (ALUA state, ownership) for a command the
+   * device supports: the sense to reject it with, or null to proceed. Called for every
+   * supported command after unit attentions are reported; the personality decides which
+   * commands its passive or standby paths still answer.
    */
-  accessCheck(ctx: TargetContext, opcode: number): SenseSpec | null;
+  accessCheck(ctx: TargetContext, cdb: Uint8Array): SenseSpec | null;
   /** Vendor commands or overrides: return true when the command was answered. */
   command(ctx: TargetContext, io: TargetIo): boolean;
   /** Whether unit attentions are reported before this opcode runs. */
   reportsUa(opcode: number): boolean;
+  /**
+   * The DPOFUA bit of the MODE SENSE header's device-specific parameter (the device honours
+   * DPO and FUA). Default true.
+   */
+  readonly dpoFua?: boolean;
 }
 
-/** Commands every ALUA state accepts (SPC-5 5.16.2.4). */
+/**
+ * Commands no failover scheme refuses (identification, sense, mode and log pages, reservations
+ * and the ALUA commands): what the vendor personalities let through their passive paths.
+ */
 const ALWAYS_ALLOWED = new Set([0x12, 0xa0, 0x03, 0xa3, 0xa4, 0x1a, 0x5a, 0x15, 0x55, 0x4d, 0x5e, 0x5f]);
+
+/**
+ * What a target port group in `aas` lets through, as LIO's `target_alua_state_check()` decides
+ * it (`core_alua_state_standby/unavailable/transition()`, after SPC-4 5.9.2.4): null to run the
+ * command, else the NOT READY additional sense to refuse it with. The kernel lab's LIO
+ * (tcm_loop, Linux 6.1) answers exactly so: in standby READ CAPACITY(10)/(16), MODE SENSE(6)
+ * and REPORT TARGET PORT GROUPS work while TEST UNIT READY, MODE SENSE(10), READ, VERIFY and
+ * SYNCHRONIZE CACHE get 02/04/0B; in unavailable and transitioning only INQUIRY, REPORT LUNS,
+ * REQUEST SENSE and RTPG (and STPG when unavailable) do.
+ */
+export function aluaStateCheck(aas: number, cdb: Uint8Array): AscAscq | null {
+  const op = cdb[0]!;
+  const sa = cdb[1]! & 0x1f;
+  switch (aas) {
+    case Aas.ACTIVE_OPTIMIZED:
+    case Aas.ACTIVE_NON_OPTIMIZED:
+    case Aas.LBA_DEPENDENT:
+      return null;
+    case Aas.STANDBY:
+      switch (op) {
+        case 0x12: // INQUIRY
+        case 0x4c: // LOG SELECT
+        case 0x4d: // LOG SENSE
+        case 0x15: // MODE SELECT(6); LIO leaves the 10-byte forms out
+        case 0x1a: // MODE SENSE(6)
+        case 0xa0: // REPORT LUNS
+        case 0x1c: // RECEIVE DIAGNOSTIC RESULTS
+        case 0x1d: // SEND DIAGNOSTIC
+        case 0x25: // READ CAPACITY(10)
+        case 0x03: // REQUEST SENSE
+        case 0x5e: // PERSISTENT RESERVE IN
+        case 0x5f: // PERSISTENT RESERVE OUT
+        case 0x3c: // READ BUFFER
+        case 0x3b: // WRITE BUFFER
+          return null;
+        case 0x9e:
+          return sa === 0x10 ? null : Asc.LU_NOT_ACCESSIBLE_STANDBY;
+        case 0xa3:
+          return sa === 0x0a ? null : Asc.LU_NOT_ACCESSIBLE_STANDBY;
+        case 0xa4:
+          return cdb[1] === 0x0a ? null : Asc.LU_NOT_ACCESSIBLE_STANDBY;
+        default:
+          return Asc.LU_NOT_ACCESSIBLE_STANDBY;
+      }
+    case Aas.UNAVAILABLE:
+      switch (op) {
+        case 0x12:
+        case 0xa0:
+        case 0x03:
+        case 0x3c:
+        case 0x3b:
+          return null;
+        case 0xa3:
+          return sa === 0x0a ? null : Asc.LU_NOT_ACCESSIBLE_UNAVAILABLE;
+        case 0xa4:
+          return cdb[1] === 0x0a ? null : Asc.LU_NOT_ACCESSIBLE_UNAVAILABLE;
+        default:
+          return Asc.LU_NOT_ACCESSIBLE_UNAVAILABLE;
+      }
+    case Aas.TRANSITIONING:
+      switch (op) {
+        case 0x12:
+        case 0xa0:
+        case 0x03:
+        case 0x3c:
+        case 0x3b:
+          return null;
+        case 0xa3:
+          return sa === 0x0a ? null : Asc.LU_NOT_ACCESSIBLE_TRANSITIONING;
+        default:
+          return Asc.LU_NOT_ACCESSIBLE_TRANSITIONING;
+      }
+    case Aas.OFFLINE:
+      // Not an LIO state (its configfs refuses it); identification and RTPG keep working.
+      if (op === 0x12 || op === 0xa0 || op === 0x03) return null;
+      return op === 0xa3 && sa === 0x0a ? null : FabricAsc.LU_NOT_READY_OFFLINE;
+    default:
+      return null;
+  }
+}
 
 /**
  * The SPC/SBC behaviour of a well-behaved ALUA array (LIO is the model): identification from
@@ -114,6 +205,10 @@ export class SpcPersonality implements Personality {
   supportedVpd(_ctx: TargetContext): number[] {
     return [0x00, 0x80, 0x83, 0x86, 0xb0, 0xb1, 0xb2];
   }
+
+  /** MAXIMUM and OPTIMAL TRANSFER LENGTH of the Block Limits page (VPD 0xB0), in blocks. */
+  protected readonly maxTransferBlocks: number = 0xffff;
+  protected readonly optimalTransferBlocks: number = 2048;
 
   /** Protocol identifier of the array's target ports (FC 0, iSCSI 5, SAS 6). */
   protected readonly protocolId: number = 0;
@@ -162,8 +257,8 @@ export class SpcPersonality implements Personality {
       case 0xb0: {
         const p = new Uint8Array(60);
         putBe16(p, 2, 1);
-        putBe32(p, 4, 0xffff);
-        putBe32(p, 8, 2048);
+        putBe32(p, 4, this.maxTransferBlocks);
+        putBe32(p, 8, this.optimalTransferBlocks);
         putBe64(p, 32, 0xffff);
         return buildVpdPage(0xb0, p, pdt);
       }
@@ -298,26 +393,11 @@ export class SpcPersonality implements Personality {
     return null;
   }
 
-  accessCheck(ctx: TargetContext, opcode: number): SenseSpec | null {
+  accessCheck(ctx: TargetContext, cdb: Uint8Array): SenseSpec | null {
     const a = ctx.lu?.alua;
     if (!a || this.tpgs(ctx) === 0) return null;
-    switch (a.state(ctx.port.group.id).aas) {
-      case Aas.ACTIVE_OPTIMIZED:
-      case Aas.ACTIVE_NON_OPTIMIZED:
-      case Aas.LBA_DEPENDENT:
-        return null;
-      case Aas.STANDBY:
-        // READ CAPACITY(16) is allowed in standby (SPC-4 table of the standby state; LIO).
-        return opcode === 0x9e ? null : sense(2, Asc.LU_NOT_ACCESSIBLE_STANDBY);
-      case Aas.UNAVAILABLE:
-        return sense(2, Asc.LU_NOT_ACCESSIBLE_UNAVAILABLE);
-      case Aas.TRANSITIONING:
-        return sense(2, Asc.LU_NOT_ACCESSIBLE_TRANSITIONING);
-      case Aas.OFFLINE:
-        return sense(2, FabricAsc.LU_NOT_READY_OFFLINE);
-      default:
-        return null;
-    }
+    const reject = aluaStateCheck(a.state(ctx.port.group.id).aas, cdb);
+    return reject ? sense(2, reject) : null;
   }
 
   command(_ctx: TargetContext, _io: TargetIo): boolean {

@@ -52,14 +52,16 @@ describe("an ALUA array (LIO-like) through the SCSI stack", () => {
     expect(w.host.sysfs.read("/sys/block/sda/device/dh_state")).toBe("alua\n");
   });
 
-  it("reports the owner's group active/optimized and preferred, the other active/non-optimized", async () => {
+  it("reports the owner's group active/optimized, the other active/non-optimized, none preferred (LIO's default)", async () => {
     const w = fcWorld("lio");
     const r = await sgIo(w, "sdb", from(RTPG));
     if ("errno" in r) throw new Error("sgio");
     expect([...rtpgStates(r.data!)]).toEqual([
-      [1, [0, true]],
+      [1, [0, false]],
       [2, [1, false]],
     ]);
+    // LIO reports T_SUP O_SUP U_SUP S_SUP AN_SUP AO_SUP, no LBD_SUP, and implicit_trans_secs 0.
+    expect(r.data![5]).toBe(0xcf);
     expect(w.host.sysfs.read("/sys/block/sda/device/access_state")).toBe("active/optimized\n");
     expect(w.host.sysfs.read("/sys/block/sdb/device/access_state")).toBe("active/non-optimized\n");
   });
@@ -72,8 +74,35 @@ describe("an ALUA array (LIO-like) through the SCSI stack", () => {
     expect(outcome(await sgIo(w, "sda", from(rw10(false, 0, 1), 512)))).toBe("good");
   });
 
-  it("STPG moves the LU: transitioning (04/0A) for the transition time, then the new states and 2A/06 elsewhere", async () => {
+  it("STPG through B (LIO): only group 2 changes; group 1 stays active/optimized", async () => {
+    // The kernel lab's LIO (test/fixtures/lab/lio-alua.out, "dm map failover"): after
+    // scsi_dh_alua's STPG through the standby port group A keeps its state.
     const w = fcWorld("lio-ap");
+    const lu = w.built.array.lus[0]!;
+    for (const d of ["sda", "sdb", "sdc", "sdd"]) await sgIo(w, d, none(TUR));
+    const param = Uint8Array.of(0, 0, 0, 0, 0x00, 0, 0, 2);
+    const stpg = cdb(0xa4, 0x0a, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0);
+    const t0 = w.clock.now();
+    expect(
+      outcome(await sgIo(w, "sdb", { cdb: stpg, direction: "to-device", dataOut: param, timeoutMs: 30_000 })),
+    ).toBe("good");
+    // LIO sleeps the transition delay inside the STPG: it answers after 50 ms, in the new state.
+    expect(w.clock.now() - t0).toBeGreaterThanOrEqual(50_000_000);
+    expect(lu.alua!.state(2)).toMatchObject({ aas: 0, status: 1 });
+    const rtpg = await sgIo(w, "sdb", from(RTPG));
+    if ("errno" in rtpg) throw new Error("sgio");
+    expect(rtpgStates(rtpg.data!).get(2)).toEqual([0, false]);
+    expect(lu.alua!.state(1)).toMatchObject({ aas: 0, status: 0 });
+    // No unit attention: the only nexuses through group 2's port are on the port the STPG came
+    // through (LIO spares that port and the initiator that sent it).
+    const { array, controllers } = w.built;
+    for (const h of w.hbas) for (const c of controllers) expect(lu.pendingUa(array.nexus(h, c[0]!))).toBe(0);
+    expect(outcome(await sgIo(w, "sda", from(rw10(false, 0, 1), 512)))).toBe("good");
+    expect(outcome(await sgIo(w, "sdb", from(rw10(false, 0, 1), 512)))).toBe("good");
+  });
+
+  it("STPG moves the LU (ownership-moving array): transitioning (04/0A) for the transition time, then the new states and 2A/06 elsewhere", async () => {
+    const w = fcWorld("ap-moves");
     const lu = w.built.array.lus[0]!;
     // Clear the power-on unit attentions of every nexus first.
     for (const d of ["sda", "sdb", "sdc", "sdd"]) await sgIo(w, d, none(TUR));
@@ -113,9 +142,12 @@ describe("an ALUA array (LIO-like) through the SCSI stack", () => {
     const { array, controllers } = w.built;
     array.lus[0]!.alua!.setState(1, "unavailable", 0);
     w.clock.advance(1_000_000);
-    // The target holds a unit attention (2A/06) for every I_T nexus that knows the LU.
+    // The target holds a unit attention (2A/06) for every I_T nexus through the ports of the
+    // group that changed (LIO's core_alua_queue_state_change_ua), none through the others.
     expect(array.lus[0]!.pendingUa(array.nexus(w.hbas[0]!, controllers[0]![0]!))).not.toBe(0);
-    expect(array.lus[0]!.pendingUa(array.nexus(w.hbas[1]!, controllers[1]![0]!))).not.toBe(0);
+    expect(array.lus[0]!.pendingUa(array.nexus(w.hbas[1]!, controllers[0]![0]!))).not.toBe(0);
+    expect(array.lus[0]!.pendingUa(array.nexus(w.hbas[0]!, controllers[1]![0]!))).toBe(0);
+    expect(array.lus[0]!.pendingUa(array.nexus(w.hbas[1]!, controllers[1]![0]!))).toBe(0);
     // The unit attention is retried by the midlayer (alua's check_sense); then 04/0C.
     expect(outcome(await sgIo(w, "sda", none(TUR)))).toBe("2/04/0c");
     expect(outcome(await sgIo(w, "sda", from(rw10(false, 0, 1), 512)))).toBe("2/04/0c");

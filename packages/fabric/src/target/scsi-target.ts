@@ -9,6 +9,41 @@ const GOOD = 0x00;
 const CHECK_CONDITION = 0x02;
 const RESERVATION_CONFLICT = 0x18;
 
+/** The opcodes {@link executeTargetCommand} implements (personalities add vendor ones). */
+const ENGINE_OPCODES: ReadonlySet<number> = new Set([
+  Op.TEST_UNIT_READY,
+  Op.INQUIRY,
+  Op.REQUEST_SENSE,
+  Op.REPORT_LUNS,
+  Op.READ_CAPACITY_10,
+  Op.SERVICE_ACTION_IN_16,
+  Op.READ_6,
+  Op.READ_10,
+  Op.READ_12,
+  Op.READ_16,
+  Op.WRITE_6,
+  Op.WRITE_10,
+  Op.WRITE_12,
+  Op.WRITE_16,
+  Op.VERIFY_10,
+  Op.VERIFY_16,
+  Op.WRITE_SAME_10,
+  Op.WRITE_SAME_16,
+  Op.SYNCHRONIZE_CACHE_10,
+  Op.SYNCHRONIZE_CACHE_16,
+  Op.MODE_SENSE_6,
+  Op.MODE_SENSE_10,
+  Op.MODE_SELECT_6,
+  Op.MODE_SELECT_10,
+  Op.START_STOP_UNIT,
+  Op.RESERVE_6,
+  Op.RESERVE_10,
+  Op.RELEASE_6,
+  Op.RELEASE_10,
+  Op.MAINTENANCE_IN,
+  Op.MAINTENANCE_OUT,
+]);
+
 /** Scratch buffer for small responses (mode pages, capacity, REPORT LUNS of modest size). */
 const scratch = new Uint8Array(8192);
 
@@ -93,13 +128,20 @@ export function executeTargetCommand(ctx: TargetContext, io: TargetIo): void {
     }
   }
 
+  // An opcode the device does not implement is refused as such whatever the path's state (LIO
+  // parses the CDB before its ALUA state check: LOG SENSE in standby is INVALID OPCODE).
+  if (!ENGINE_OPCODES.has(op)) {
+    setCheckCondition(io, sense(0x5, Asc.INVALID_OPCODE), desc);
+    io.resid = io.dataInLen;
+    return;
+  }
+  const reject = p.accessCheck(ctx, cdb);
+  if (reject) {
+    setCheckCondition(io, reject, desc);
+    io.resid = io.dataInLen;
+    return;
+  }
   if (!SpcPersonality.alwaysAllowed(op)) {
-    const reject = p.accessCheck(ctx, op);
-    if (reject) {
-      setCheckCondition(io, reject, desc);
-      io.resid = io.dataInLen;
-      return;
-    }
     if (lu.stopped && (media !== null || op === Op.TEST_UNIT_READY)) {
       setCheckCondition(io, sense(0x2, Asc.LU_NOT_READY_INIT_REQUIRED), desc);
       io.resid = io.dataInLen;
@@ -202,6 +244,8 @@ export function executeTargetCommand(ctx: TargetContext, io: TargetIo): void {
         const data = io.dataOut ? io.dataOut.subarray(0, len) : new Uint8Array(0);
         const err = p.setTargetPortGroups(ctx, data);
         if (err) setCheckCondition(io, err, desc);
+        else if (lu.alua?.options.stpgWaitsTransition)
+          io.extraDelayNs += lu.alua.options.transitionNs * Math.max(0, (data.length - 4) >> 2);
       } else setInvalidField(io, true, 1, 4, desc);
       return;
     default:
@@ -427,7 +471,7 @@ function modeSense(ctx: TargetContext, io: TargetIo): void {
   const hdr = six ? 4 : 8;
   const total = hdr + bdLen + body.length;
   const b = scratch.subarray(0, total).fill(0);
-  const devSpec = 0x10 | (lu.writeProtected ? 0x80 : 0);
+  const devSpec = (ctx.array.personality.dpoFua === false ? 0 : 0x10) | (lu.writeProtected ? 0x80 : 0);
   if (six) {
     b[0] = total - 1;
     b[2] = devSpec;
