@@ -149,9 +149,15 @@ export function fakeTopology(o: FakeTopologyOptions): { maps: MapView[]; paths: 
   return { maps, paths };
 }
 
-/** Recomputes a map's derived fields (path counts, degraded, queueing, IOPS) from its paths. */
-export function mapFromGroups(map: MapView, paths: readonly PathView[]): MapView {
-  const byKey = indexPaths(paths);
+/**
+ * Recomputes a map's derived fields (path counts, degraded, queueing, IOPS) from its paths
+ * (`paths`: a list, or an index already built).
+ */
+export function mapFromGroups(
+  map: MapView,
+  paths: readonly PathView[] | ReadonlyMap<string, PathView>,
+): MapView {
+  const byKey = "get" in paths ? paths : indexPaths(paths);
   let active = 0;
   let total = 0;
   let iops: number | null = null;
@@ -300,7 +306,8 @@ export class FakeSource implements DashboardSource {
   /** Replaces maps and paths (derived map fields are recomputed), then publishes a snapshot. */
   set(maps: readonly MapView[], paths: readonly PathView[]): Promise<DashboardSnapshot> {
     this.#paths = paths;
-    this.#maps = maps.map((m) => mapFromGroups(m, paths));
+    const index = indexPaths(paths);
+    this.#maps = maps.map((m) => mapFromGroups(m, index));
     return this.refresh();
   }
 
@@ -342,13 +349,21 @@ export class FakeSource implements DashboardSource {
     return this.#paths;
   }
 
+  #indexOf: { paths: readonly PathView[]; index: ReadonlyMap<string, PathView> } | null = null;
+
+  #index(): ReadonlyMap<string, PathView> {
+    if (this.#indexOf?.paths !== this.#paths)
+      this.#indexOf = { paths: this.#paths, index: indexPaths(this.#paths) };
+    return this.#indexOf.index;
+  }
+
   #build(): DashboardSnapshot {
     return {
       seq: ++this.#seq,
       timeNs: this.#timeNs,
       maps: this.#maps,
       paths: this.#paths,
-      pathIndex: indexPaths(this.#paths),
+      pathIndex: this.#index(),
       meters: computeMeters(this.#maps, this.#paths, "running"),
       events: this.#events.slice(-1000),
       notice: this.#notice,

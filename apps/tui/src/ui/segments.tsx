@@ -1,6 +1,6 @@
 /** One line of styled text, as a list of segments: the views build these, `<Line>` draws them. */
 import { Text } from "ink";
-import type { ReactElement } from "react";
+import { memo, type ReactElement } from "react";
 
 /** A run of text in one style. */
 export interface Segment {
@@ -20,14 +20,41 @@ export interface LineProps {
   readonly width?: number;
 }
 
-/** One terminal line; never wraps (long lines are cut). */
-export function Line({ segments, selected = false, width }: LineProps): ReactElement {
+function sameStyle(a: Segment, b: Segment): boolean {
+  return a.color === b.color && !a.bold === !b.bold && !a.dim === !b.dim && !a.inverse === !b.inverse;
+}
+
+/** Adjacent segments of one style joined: fewer text nodes for React and Ink to lay out. */
+export function mergeSegments(segments: readonly Segment[]): Segment[] {
+  const out: Segment[] = [];
+  for (const s of segments) {
+    if (s.text === "") continue;
+    const last = out[out.length - 1];
+    if (last && sameStyle(last, s)) out[out.length - 1] = { ...last, text: last.text + s.text };
+    else out.push(s);
+  }
+  return out;
+}
+
+function sameSegments(a: readonly Segment[], b: readonly Segment[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.text !== y.text || !sameStyle(x, y)) return false;
+  }
+  return true;
+}
+
+function LineImpl({ segments, selected = false, width }: LineProps): ReactElement {
+  const merged = mergeSegments(segments);
   let used = 0;
-  for (const s of segments) used += [...s.text].length;
+  for (const s of merged) used += [...s.text].length;
   const pad = width !== undefined && used < width ? " ".repeat(width - used) : "";
   return (
     <Text wrap="truncate-end" inverse={selected}>
-      {segments.map((s, i) => (
+      {merged.map((s, i) => (
         <Text
           // biome-ignore lint/suspicious/noArrayIndexKey: segments are positional
           key={i}
@@ -43,6 +70,15 @@ export function Line({ segments, selected = false, width }: LineProps): ReactEle
     </Text>
   );
 }
+
+/**
+ * One terminal line; never wraps (long lines are cut). A line whose text and styles did not
+ * change since the last frame is not rendered again.
+ */
+export const Line = memo(
+  LineImpl,
+  (a, b) => a.selected === b.selected && a.width === b.width && sameSegments(a.segments, b.segments),
+);
 
 /** An empty line that keeps the layout's height. */
 export function BlankLine(): ReactElement {
