@@ -5,11 +5,15 @@ import { parseScenario } from "../src/scenario/parse.js";
 import { runScenario } from "../src/scenario/run.js";
 import { formatDiagnostic } from "../src/scenario/yaml-reader.js";
 
-async function runExample(name: string) {
+async function runExample(name: string, jobOptions: Record<string, string> = {}) {
   const file = fileURLToPath(new URL(`../../../examples/${name}`, import.meta.url));
   const p = parseScenario(readFileSync(file, "utf8"), name);
   if (!p.ok) throw new Error(p.diagnostics.map(formatDiagnostic).join("\n"));
-  return runScenario(p.spec);
+  const spec = {
+    ...p.spec,
+    workloads: p.spec.workloads.map((w) => ({ ...w, options: { ...w.options, ...jobOptions } })),
+  };
+  return runScenario(spec);
 }
 
 const failures = (r: Awaited<ReturnType<typeof runExample>>) =>
@@ -36,6 +40,20 @@ describe("the published-result examples hold their expectations", () => {
     expect(performance.now() - t0).toBeLessThan(10_000);
     expect(r.cells).toHaveLength(40);
     expect(failures(r)).toEqual([]);
+  });
+
+  it("failover drill (active/passive LIO): the standby B paths take over after fast_io_fail_tmo and the STPG", async () => {
+    const r = await runExample("failover-drill.yaml", { rate_iops: "400" });
+    expect(failures(r)).toEqual([]);
+    const c = r.cells[0]!;
+    // Controller A fails at 20 s: 5 s of fast_io_fail_tmo, then the STPG (50 ms transition).
+    const first = c.recoveries[0]!;
+    expect(first.recoveredNs).toBeGreaterThan(5e9);
+    expect(first.recoveredNs).toBeLessThan(5.2e9);
+    // The standby paths carried the I/O meanwhile, with no error and their full size.
+    const b = c.maps[0]!.paths.filter((p) => p.path.includes(":B"));
+    expect(b.every((p) => p.ios > 0 && p.errors === 0)).toBe(true);
+    expect(c.kernelLog.some((l) => /beyond end of device/.test(l))).toBe(false);
   });
 
   it("NVMe iopolicies keep the published order numa < round-robin < queue-depth", async () => {
