@@ -87,6 +87,8 @@ export class SimHost implements Host {
   /** Devices the kernel announced (for coldplug). */
   readonly #present = new Map<string, string>();
   readonly #bdevSoft = new Map<DevT, BdevSoft>();
+  /** Block handles user space has open, per device (they keep a removed disk alive). */
+  readonly #handles = new Map<BlockDevice, number>();
 
   constructor(o: SimHostOptions) {
     this.kernel = o.kernel;
@@ -117,6 +119,7 @@ export class SimHost implements Host {
       if (e.action === "add") this.#present.set(p, "block");
       else this.#present.delete(p);
     });
+    o.scsi.addHolderCheck((disk) => this.#holdsDisk(disk));
     this.udev = new SimUdev({
       clock: this.clock,
       uevents: o.kernel.uevents,
@@ -129,6 +132,20 @@ export class SimHost implements Host {
       quiet: (bio) => o.scsi.quietBios.has(bio),
       present: () => this.#coldplugList(),
     });
+  }
+
+  /**
+   * Whether a removed disk is still open: a device-mapper table (live or inactive) names its
+   * dev_t, or a block handle from {@link openBlock} is still open on it.
+   */
+  #holdsDisk(disk: BlockDevice): boolean {
+    if ((this.#handles.get(disk) ?? 0) > 0) return true;
+    for (const e of this.dm.list())
+      for (const inactive of [false, true]) {
+        const r = this.dm.deps(e.name, { inactive });
+        if (r.ok && r.value.deps.includes(disk.devt)) return true;
+      }
+    return false;
   }
 
   /** Starts systemd-udevd with coldplug (`udevadm trigger`); call `udev.whenSettled()` to wait. */
@@ -251,6 +268,7 @@ export class SimHost implements Host {
     const block = this.kernel.block;
     const d = block.open(r.devt);
     if (!d) return { errno: Errno.ENXIO };
+    this.#handles.set(d, (this.#handles.get(d) ?? 0) + 1);
     let open = true;
     return {
       devt: d.devt,
@@ -263,7 +281,11 @@ export class SimHost implements Host {
       close: () => {
         if (!open) return;
         open = false;
-        block.close(d.devt);
+        const n = (this.#handles.get(d) ?? 1) - 1;
+        if (n > 0) this.#handles.set(d, n);
+        else this.#handles.delete(d);
+        // A disk removed meanwhile is no longer registered: the close only drops our reference.
+        if (block.get(d.devt) === d) block.close(d.devt);
       },
     };
   }

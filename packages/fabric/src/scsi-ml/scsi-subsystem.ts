@@ -64,6 +64,9 @@ export interface HostDriver {
   targetId?(hba: Hba, link: Link, index: number): number;
 }
 
+/** True while something still has a removed disk open. */
+export type DiskHolderCheck = (disk: SdDisk) => boolean;
+
 /** From a disk's registration to the end of its probe (partition scan, "Attached SCSI disk"). */
 export const SD_PROBE_TAIL_NS = 20_000_000;
 
@@ -98,6 +101,15 @@ export class ScsiSubsystem {
   sgLoaded = false;
   /** FC transport: `dev_loss_tmo` default of new rports (fc_transport module parameter). */
   fcDevLossTmo = 60;
+  /**
+   * Removed disks something still has open (a dm table, a user-space handle): their
+   * `scsi_disk` lives on, and with it the sd index (`scsi_disk_release` frees it) and, through
+   * the `scsi_device` it pins, the host number — so a disk scanned meanwhile gets a new name.
+   */
+  readonly #heldDisks = new Set<SdDisk>();
+  /** Removed hosts whose number is still pinned by a held disk. */
+  readonly #heldHosts = new Set<ScsiHost>();
+  readonly #holderChecks: DiskHolderCheck[] = [];
 
   constructor(o: ScsiSubsystemOptions) {
     this.kernel = o.kernel;
@@ -171,10 +183,49 @@ export class ScsiSubsystem {
     scsiReportSense(sdev, key, asc, ascq);
   }
 
+  // ---- references to removed disks ---------------------------------------------------------
+
+  /**
+   * Registers a way to tell whether a removed disk is still open (the SimHost answers for
+   * device-mapper tables and its own block handles).
+   */
+  addHolderCheck(check: DiskHolderCheck): void {
+    this.#holderChecks.push(check);
+  }
+
+  /** Removed disks still held open (their names and numbers stay taken). */
+  heldDisks(): SdDisk[] {
+    this.#releaseUnheld();
+    return [...this.#heldDisks];
+  }
+
+  /**
+   * Drops the references of removed disks nobody holds any more (the last `blkdev_put` →
+   * `disk_release` → `scsi_disk_release`): frees their sd index, then the numbers of removed
+   * hosts no held disk pins. Run before a name or number is handed out.
+   */
+  #releaseUnheld(): void {
+    if (this.#heldDisks.size === 0 && this.#heldHosts.size === 0) return;
+    for (const d of [...this.#heldDisks])
+      if (!this.#holderChecks.some((held) => held(d))) {
+        this.#heldDisks.delete(d);
+        this.#sdIda.free(d.index);
+      }
+    for (const h of [...this.#heldHosts]) {
+      let pinned = false;
+      for (const d of this.#heldDisks) if (d.scsi.shost === h) pinned = true;
+      if (!pinned) {
+        this.#heldHosts.delete(h);
+        this.#hostIda.free(h.hostNo);
+      }
+    }
+  }
+
   // ---- hosts --------------------------------------------------------------------------------
 
   /** `scsi_host_alloc()` + `scsi_add_host()`: a new host over `hba` (uevents, sysfs). */
   addHost(hba: Hba, driver: HostDriver): ScsiHost {
+    this.#releaseUnheld();
     const hostNo = this.#hostIda.alloc();
     hba.hostNo = hostNo;
     const shost = new ScsiHost(this, hba, hostNo, driver.template(hba), driver.parentPath(hba), driver);
@@ -200,7 +251,10 @@ export class ScsiSubsystem {
     this.emit("remove", shost.devpath, "scsi", [["DEVTYPE", "scsi_host"]]);
     this.attrs.removeHost(shost);
     this.hosts.splice(this.hosts.indexOf(shost), 1);
-    this.#hostIda.free(shost.hostNo);
+    let pinned = false;
+    for (const d of this.#heldDisks) if (d.scsi.shost === shost) pinned = true;
+    if (pinned) this.#heldHosts.add(shost);
+    else this.#hostIda.free(shost.hostNo);
     shost.hba.hostNo = -1;
   }
 
@@ -416,6 +470,7 @@ export class ScsiSubsystem {
 
   /** sd_probe's first part: the scsi_disk device and the spin-up. */
   #sdProbeStart(sdev: SimScsiDevice): SdDisk {
+    this.#releaseUnheld();
     const index = this.#sdIda.alloc();
     const disk = new SdDisk(sdev, index, this.kernel.diskSeq.next());
     sdev.sd = disk;
@@ -489,10 +544,13 @@ export class ScsiSubsystem {
     const devt = disk.devt;
     this.emit("remove", `/devices/virtual/bdi/${formatDevT(devt)}`, "bdi");
     this.emit("remove", this.attrs.diskDevpath(disk), "block", this.attrs.diskUeventVars(disk));
+    // del_gendisk() does not end the opens: the disk object lives until the last one goes.
+    const open = this.block.openCount(devt) > 0;
     this.block.unregister(devt);
     this.attrs.removeDisk(disk);
     this.attrs.removeScsiDisk(sdev);
-    this.#sdIda.free(disk.index);
+    if (open) this.#heldDisks.add(disk);
+    else this.#sdIda.free(disk.index);
     sdev.sd = null;
     sdev.driver = null;
     this.emit("unbind", sdev.devpath, "scsi", this.sdevUeventVars(sdev));
