@@ -26,16 +26,19 @@ export interface FabricKernel {
 /** The smallest-free-id allocator the kernel uses for host numbers, sd indexes, sg minors (`ida`). */
 export class Ida {
   readonly #used = new Set<number>();
+  /** Every id below it is in use (the search for the smallest free one starts here). */
+  #hint = 0;
 
   alloc(): number {
-    let i = 0;
+    let i = this.#hint;
     while (this.#used.has(i)) i++;
     this.#used.add(i);
+    this.#hint = i + 1;
     return i;
   }
 
   free(id: number): void {
-    this.#used.delete(id);
+    if (this.#used.delete(id) && id < this.#hint) this.#hint = id;
   }
 
   has(id: number): boolean {

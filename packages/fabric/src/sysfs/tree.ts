@@ -23,6 +23,11 @@ interface AttrNode {
 interface LinkNode {
   readonly kind: "link";
   readonly target: string;
+  /**
+   * Where the link leads (real nodes and names from the root, links followed on the way), valid
+   * while the tree's generation is `gen`; absent on the links a `dyn` directory makes up.
+   */
+  resolved?: { gen: number; nodes: Node[]; names: string[]; hops: number } | null;
 }
 /** A directory of symlinks computed on each access (`holders/`, `slaves/`). */
 interface DynNode {
@@ -44,6 +49,24 @@ function split(path: string): string[] {
  */
 export class SysfsTree {
   readonly #root: DirNode = { kind: "dir", children: new Map() };
+  /**
+   * Changes whenever a node is replaced or removed (adding a name changes no existing
+   * resolution): a link's remembered resolution holds while it stays the same.
+   */
+  #gen = 0;
+  /**
+   * Nodes that paths led to (every link followed, no `dyn` directory on the way), valid for
+   * generation `#cacheGen`: user space reads the same attributes over and over (a checker
+   * pass reads every path's `state` and `timeout`).
+   */
+  readonly #cache = new Map<string, Node>();
+  #cacheGen = 0;
+
+  /** Puts `node` in `dir` under `name`, noting a replacement. */
+  #set(dir: DirNode, name: string, node: Node): void {
+    if (dir.children.has(name)) this.#gen++;
+    dir.children.set(name, node);
+  }
 
   /** Creates a directory and its parents. */
   mkdir(path: string): void {
@@ -56,7 +79,7 @@ export class SysfsTree {
       let n = d.children.get(p);
       if (n?.kind !== "dir") {
         n = { kind: "dir", children: new Map() };
-        d.children.set(p, n);
+        this.#set(d, p, n);
       }
       d = n;
     }
@@ -68,14 +91,14 @@ export class SysfsTree {
     const parts = split(path);
     const name = parts.pop();
     if (!name) throw new Error(`bad sysfs path ${path}`);
-    this.#mkdirp(parts).children.set(name, { kind: "attr", show: spec.show, store: spec.store });
+    this.#set(this.#mkdirp(parts), name, { kind: "attr", show: spec.show, store: spec.store });
   }
 
   /** Declares several attributes of one directory. */
   attrs(dir: string, specs: Record<string, AttrSpec>): void {
     const d = this.#mkdirp(split(dir));
     for (const [name, spec] of Object.entries(specs))
-      d.children.set(name, { kind: "attr", show: spec.show, store: spec.store });
+      this.#set(d, name, { kind: "attr", show: spec.show, store: spec.store });
   }
 
   /** A read-only attribute with fixed text (a newline is NOT added). */
@@ -88,7 +111,7 @@ export class SysfsTree {
     const parts = split(path);
     const name = parts.pop();
     if (!name) throw new Error(`bad sysfs path ${path}`);
-    this.#mkdirp(parts).children.set(name, { kind: "link", target });
+    this.#set(this.#mkdirp(parts), name, { kind: "link", target, resolved: null });
   }
 
   /** A directory whose entries are symlinks `[name, target]` computed when read. */
@@ -96,7 +119,7 @@ export class SysfsTree {
     const parts = split(path);
     const name = parts.pop();
     if (!name) throw new Error(`bad sysfs path ${path}`);
-    this.#mkdirp(parts).children.set(name, { kind: "dyn", entries });
+    this.#set(this.#mkdirp(parts), name, { kind: "dyn", entries });
   }
 
   /** Removes a node (recursively). */
@@ -104,64 +127,115 @@ export class SysfsTree {
     const parts = split(path);
     const name = parts.pop();
     if (!name) return;
-    const d = this.#walk(parts, false);
-    if (d?.node.kind === "dir") d.node.children.delete(name);
+    const d = this.#resolve(parts.join("/"), false, null);
+    if (d?.kind === "dir" && d.children.delete(name)) this.#gen++;
   }
 
   exists(path: string): boolean {
-    return this.#walk(split(path), true) !== null;
+    return this.#resolve(path, true, null) !== null;
   }
 
-  /** Resolves a path: the node and its canonical (symlink-free) components. */
-  #walk(parts: readonly string[], followLast: boolean): { node: Node; real: string[] } | null {
-    let stack: string[] = [];
-    let queue = [...parts];
-    let hops = 0;
-    while (queue.length > 0) {
-      const c = queue.shift()!;
+  /**
+   * Resolves a path as the VFS does: symlinks followed in every component (and in the last when
+   * `followLast`), `..` relative to the real directory. Returns the node, and fills `real` (when
+   * given) with its canonical components.
+   */
+  #resolve(path: string, followLast: boolean, real: string[] | null): Node | null {
+    const cacheable = followLast && real === null;
+    if (cacheable) {
+      if (this.#cacheGen !== this.#gen) {
+        this.#cache.clear();
+        this.#cacheGen = this.#gen;
+      }
+      const hit = this.#cache.get(path);
+      if (hit) return hit;
+    }
+    const w: Walk = { nodes: [], names: [], hops: 0, dyn: false };
+    if (!this.#walk(w, path, followLast, MAX_LINK_HOPS)) return null;
+    if (real) real.push(...w.names);
+    const node = w.nodes.length > 0 ? w.nodes[w.nodes.length - 1]! : this.#root;
+    if (cacheable && !w.dyn) {
+      if (this.#cache.size >= PATH_CACHE_MAX) this.#cache.clear();
+      this.#cache.set(path, node);
+    }
+    return node;
+  }
+
+  /**
+   * Walks `path` on from where `w` stands, one child lookup per component (the directory
+   * reached so far is kept). False when a component is missing or more than `maxHops` links
+   * are followed in all.
+   */
+  #walk(w: Walk, path: string, followLast: boolean, maxHops: number): boolean {
+    // Components still to walk, last first.
+    const todo: string[] = [];
+    pushComponents(todo, path);
+    while (todo.length > 0) {
+      const c = todo.pop()!;
       if (c === ".") continue;
       if (c === "..") {
-        stack.pop();
+        w.nodes.pop();
+        w.names.pop();
         continue;
       }
-      const dir = this.#at(stack);
-      if (!dir) return null;
+      const dir = w.nodes.length > 0 ? w.nodes[w.nodes.length - 1]! : this.#root;
+      if (dir.kind === "dyn") w.dyn = true;
       const n = childOf(dir, c);
-      if (!n) return null;
-      if (n.kind === "link" && (queue.length > 0 || followLast)) {
-        if (++hops > 40) return null;
-        const t = split(n.target);
-        if (n.target.startsWith("/")) stack = [];
-        queue = [...t, ...queue];
+      if (!n) return false;
+      if (n.kind === "link" && (todo.length > 0 || followLast)) {
+        if (!this.#follow(w, n, maxHops)) return false;
         continue;
       }
-      stack.push(c);
+      w.nodes.push(n);
+      w.names.push(c);
     }
-    const node = this.#at(stack);
-    return node ? { node, real: stack } : null;
+    return true;
   }
 
-  #at(parts: readonly string[]): Node | null {
-    let n: Node = this.#root;
-    for (const p of parts) {
-      const c = childOf(n, p);
-      if (!c) return null;
-      n = c;
+  /**
+   * Follows a link from the directory `w` stands in: its target walked from there (from the
+   * root when absolute). A link in the tree always sits in the same real directory, so where it
+   * leads is remembered until a node is replaced or removed; the hops it took count again on
+   * every use, so the limit trips exactly where a fresh walk would.
+   */
+  #follow(w: Walk, n: LinkNode, maxHops: number): boolean {
+    if (++w.hops > maxHops) return false;
+    const r = n.resolved;
+    if (r && r.gen === this.#gen) {
+      if (w.hops + r.hops > maxHops) return false;
+      w.hops += r.hops;
+      w.nodes = r.nodes.slice();
+      w.names = r.names.slice();
+      return true;
     }
-    return n;
+    const abs = n.target.startsWith("/");
+    const sub: Walk = {
+      nodes: abs ? [] : w.nodes.slice(),
+      names: abs ? [] : w.names.slice(),
+      hops: 0,
+      dyn: false,
+    };
+    // A link's target is followed to its end (what it names is what the link stands for).
+    if (!this.#walk(sub, n.target, true, maxHops - w.hops)) return false;
+    if (!sub.dyn && n.resolved !== undefined)
+      n.resolved = { gen: this.#gen, nodes: sub.nodes.slice(), names: sub.names.slice(), hops: sub.hops };
+    w.hops += sub.hops;
+    w.nodes = sub.nodes;
+    w.names = sub.names;
+    w.dyn ||= sub.dyn;
+    return true;
   }
 
   /** Canonical path of `path` (what `readlink -f` prints), or null. */
   realpath(path: string): string | null {
-    const r = this.#walk(split(path), true);
-    return r ? `/${r.real.join("/")}` : null;
+    const real: string[] = [];
+    return this.#resolve(path, true, real) ? `/${real.join("/")}` : null;
   }
 
   /** Reads an attribute: its text, or an errno (ENOENT, EISDIR, EACCES, or the attribute's own). */
   readAttr(path: string): string | { readonly errno: number } {
-    const r = this.#walk(split(path), true);
-    if (!r) return { errno: Errno.ENOENT };
-    const n = r.node;
+    const n = this.#resolve(path, true, null);
+    if (!n) return { errno: Errno.ENOENT };
     if (n.kind === "dir" || n.kind === "dyn") return { errno: Errno.EISDIR };
     if (n.kind !== "attr") return { errno: Errno.ENOENT };
     if (!n.show) return { errno: Errno.EACCES };
@@ -170,9 +244,8 @@ export class SysfsTree {
 
   /** Writes the exact bytes `value` to an attribute: 0 or a positive errno. */
   writeAttr(path: string, value: string): number {
-    const r = this.#walk(split(path), true);
-    if (!r) return Errno.ENOENT;
-    const n = r.node;
+    const n = this.#resolve(path, true, null);
+    if (!n) return Errno.ENOENT;
     if (n.kind === "dir" || n.kind === "dyn") return Errno.EISDIR;
     if (n.kind !== "attr") return Errno.ENOENT;
     if (!n.store) return Errno.EACCES;
@@ -181,27 +254,53 @@ export class SysfsTree {
 
   /** Sorted entries of a directory, or null. */
   list(dir: string): string[] | null {
-    const r = this.#walk(split(dir), true);
-    if (!r) return null;
-    if (r.node.kind === "dyn")
-      return r.node
+    const node = this.#resolve(dir, true, null);
+    if (!node) return null;
+    if (node.kind === "dyn")
+      return node
         .entries()
         .map(([n]) => n)
         .sort();
-    if (r.node.kind !== "dir") return null;
-    return [...r.node.children.keys()].sort();
+    if (node.kind !== "dir") return null;
+    return [...node.children.keys()].sort();
   }
 
   /** The target of a symlink as stored, or null. */
   readlink(path: string): string | null {
-    const r = this.#walk(split(path), false);
-    if (r?.node.kind !== "link") return null;
-    return r.node.target;
+    const n = this.#resolve(path, false, null);
+    if (n?.kind !== "link") return null;
+    return n.target;
   }
 
   /** True when `path` (without following the last component) is a symlink. */
   isLink(path: string): boolean {
     return this.readlink(path) !== null;
+  }
+}
+
+/** The VFS's limit on symlinks followed in one lookup (40, `MAXSYMLINKS`). */
+const MAX_LINK_HOPS = 40;
+
+/** Paths remembered at most (then forgotten all at once): some 10 MB. */
+const PATH_CACHE_MAX = 1 << 17;
+
+/** A lookup in progress: the real nodes and names from the root, links followed so far. */
+interface Walk {
+  nodes: Node[];
+  names: string[];
+  hops: number;
+  /** It went through a `dyn` directory (computed entries: nothing to remember). */
+  dyn: boolean;
+}
+
+/** Pushes the non-empty components of `path` onto `out`, last first. */
+function pushComponents(out: string[], path: string): void {
+  let end = path.length;
+  for (let i = path.length - 1; i >= -1; i--) {
+    if (i === -1 || path.charCodeAt(i) === 47) {
+      if (end > i + 1) out.push(path.slice(i + 1, end));
+      end = i;
+    }
   }
 }
 
