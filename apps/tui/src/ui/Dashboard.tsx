@@ -96,10 +96,15 @@ export function Screen({ state }: ScreenProps): ReactElement {
 
   let body: ReactElement;
   if (state.overlay === "help")
-    body = <HelpOverlay lines={help} top={state.helpTop} rows={layout.bodyRows} />;
+    body = <HelpOverlay lines={help} top={state.helpTop} rows={layout.bodyRows} width={layout.width} />;
   else if (state.overlay === "faults")
     body = (
-      <FaultMenu path={selectedPath(state)?.dev ?? null} map={map?.name ?? null} rows={layout.bodyRows} />
+      <FaultMenu
+        path={selectedPath(state)?.dev ?? null}
+        map={map?.name ?? null}
+        rows={layout.bodyRows}
+        width={layout.width}
+      />
     );
   else
     switch (state.view) {
@@ -162,7 +167,7 @@ export function Screen({ state }: ScreenProps): ReactElement {
     }
 
   return (
-    <Box flexDirection="column" width={layout.width} height={layout.height} overflow="hidden">
+    <Box flexDirection="column" width={layout.width} height={layout.height}>
       <Header
         label={state.label}
         meters={snapshot.meters}
@@ -172,8 +177,14 @@ export function Screen({ state }: ScreenProps): ReactElement {
         readOnly={!state.caps.write}
         width={layout.width}
       />
-      <Tabs view={state.view} filter={filter} sort={sortText} mapName={topoMap?.name ?? null} />
-      <Box flexDirection="column" height={layout.bodyRows} overflow="hidden">
+      <Tabs
+        view={state.view}
+        filter={filter}
+        sort={sortText}
+        mapName={topoMap?.name ?? null}
+        width={layout.width}
+      />
+      <Box flexDirection="column" height={layout.bodyRows}>
         {body}
       </Box>
       <StatusLine
@@ -181,8 +192,9 @@ export function Screen({ state }: ScreenProps): ReactElement {
         message={state.message}
         notice={snapshot.notice}
         target={targetText(state)}
+        width={layout.width}
       />
-      <Footer lines={layout.footer} />
+      <Footer lines={layout.footer} width={layout.width} />
     </Box>
   );
 }

@@ -32,10 +32,10 @@ export interface EventsListProps {
 }
 
 /** `rows` lines of events (padded with blank lines). */
-export const EventsList = memo(function EventsList({ events, rows }: EventsListProps): ReactElement {
+export const EventsList = memo(function EventsList({ events, rows, width }: EventsListProps): ReactElement {
   const lines: ReactElement[] = events
     .slice(0, rows)
-    .map((e) => <Line key={e.seq} segments={eventSegments(e)} />);
+    .map((e) => <Line key={e.seq} segments={eventSegments(e)} width={width} />);
   for (let i = lines.length; i < rows; i++) lines.push(<BlankLine key={`blank${i}`} />);
   return <Box flexDirection="column">{lines}</Box>;
 });
@@ -56,6 +56,7 @@ export function EventsView({ events, top, rows, width, total }: EventsViewProps)
       <Box flexDirection="column">
         <Line
           segments={[{ text: total === 0 ? "  no events yet" : "  no event matches the filter", dim: true }]}
+          width={width}
         />
         <EventsList events={[]} rows={rows - 1} width={width} />
       </Box>

@@ -11,10 +11,11 @@ export interface FaultMenuProps {
   /** The selected map (name), or null. */
   readonly map: string | null;
   readonly rows: number;
+  readonly width: number;
 }
 
 /** The fault menu (replaces the view while open). */
-export function FaultMenu({ path, map, rows }: FaultMenuProps): ReactElement {
+export function FaultMenu({ path, map, rows, width }: FaultMenuProps): ReactElement {
   const out: ReactElement[] = [
     <Line
       key="title"
@@ -22,6 +23,7 @@ export function FaultMenu({ path, map, rows }: FaultMenuProps): ReactElement {
         { text: "Inject a fault", bold: true, color: "magenta" },
         { text: `  path: ${path ?? "(none: select one in :topology or :paths)"}  map: ${map ?? "(none)"}` },
       ]}
+      width={width}
     />,
   ];
   for (const f of FAULT_MENU) {
@@ -34,10 +36,11 @@ export function FaultMenu({ path, map, rows }: FaultMenuProps): ReactElement {
           { text: f.label, ...(target ? {} : { dim: true }) },
           { text: target ? `  (${target})` : "", dim: true },
         ]}
+        width={width}
       />,
     );
   }
-  out.push(<Line key="esc" segments={[{ text: "  esc  close", dim: true }]} />);
+  out.push(<Line key="esc" segments={[{ text: "  esc  close", dim: true }]} width={width} />);
   while (out.length < rows) out.push(<BlankLine key={`b${out.length}`} />);
   return <Box flexDirection="column">{out.slice(0, rows)}</Box>;
 }

@@ -7,10 +7,11 @@ import { Line, type Segment } from "./segments.js";
 /** Props of {@link Footer}. */
 export interface FooterProps {
   readonly lines: readonly (readonly FooterItem[])[];
+  readonly width: number;
 }
 
 /** The footer. */
-export function Footer({ lines }: FooterProps): ReactElement {
+export function Footer({ lines, width }: FooterProps): ReactElement {
   return (
     <Box flexDirection="column">
       {lines.map((items, i) => {
@@ -20,7 +21,7 @@ export function Footer({ lines }: FooterProps): ReactElement {
           segs.push({ text: it.key, bold: true, color: "cyan" }, { text: ` ${it.label}` });
         });
         // biome-ignore lint/suspicious/noArrayIndexKey: footer lines are positional
-        return <Line key={i} segments={segs} />;
+        return <Line key={i} segments={segs} width={width} />;
       })}
     </Box>
   );

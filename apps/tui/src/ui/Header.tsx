@@ -73,8 +73,8 @@ export function Header({
   line2.push(SEP, { text: `refresh ${refreshHz} Hz` }, SEP, { text: `multipathd ${meters.daemon}` });
   return (
     <Box flexDirection="column" width={width}>
-      <Line segments={line1} />
-      <Line segments={line2} />
+      <Line segments={line1} width={width} />
+      <Line segments={line2} width={width} />
     </Box>
   );
 }

@@ -10,17 +10,18 @@ export interface HelpOverlayProps {
   readonly lines: readonly HelpLine[];
   readonly top: number;
   readonly rows: number;
+  readonly width: number;
 }
 
 /** The help overlay (replaces the view while open). */
-export function HelpOverlay({ lines, top, rows }: HelpOverlayProps): ReactElement {
+export function HelpOverlay({ lines, top, rows, width }: HelpOverlayProps): ReactElement {
   const more = lines.length > top + rows - 1;
   const shown = lines.slice(top, top + rows - 1);
   const out: ReactElement[] = shown.map((l, i) => {
     const key = `h${top + i}`;
     switch (l.kind) {
       case "title":
-        return <Line key={key} segments={[{ text: l.text, bold: true, color: "cyan" }]} />;
+        return <Line key={key} segments={[{ text: l.text, bold: true, color: "cyan" }]} width={width} />;
       case "key":
         return (
           <Line
@@ -30,10 +31,11 @@ export function HelpOverlay({ lines, top, rows }: HelpOverlayProps): ReactElemen
               { text: l.text, ...(l.available ? {} : { dim: true }) },
               ...(l.available ? [] : [{ text: "  (not available here)", dim: true }]),
             ]}
+            width={width}
           />
         );
       case "text":
-        return <Line key={key} segments={[{ text: `  ${l.text}` }]} />;
+        return <Line key={key} segments={[{ text: `  ${l.text}` }]} width={width} />;
       case "blank":
         return <BlankLine key={key} />;
       default: {
@@ -55,6 +57,7 @@ export function HelpOverlay({ lines, top, rows }: HelpOverlayProps): ReactElemen
           dim: true,
         },
       ]}
+      width={width}
     />,
   );
   return <Box flexDirection="column">{out}</Box>;

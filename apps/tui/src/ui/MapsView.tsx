@@ -47,7 +47,7 @@ export const MapsView = memo(function MapsView(p: MapsViewProps): ReactElement {
         ...(colored && color ? { color, bold: id === "marker" } : {}),
       };
     });
-    return <Line key={m.key} segments={segs} selected={idx === p.list.cursor} width={p.width} />;
+    return <Line key={m.key} segments={segs} selected={idx === p.list.cursor} width={p.width} pad />;
   });
   for (let i = rows.length; i < p.listRows; i++)
     rows.push(
@@ -57,6 +57,7 @@ export const MapsView = memo(function MapsView(p: MapsViewProps): ReactElement {
           segments={[
             { text: p.totalMaps === 0 ? "  no multipath maps" : "  no map matches the filter", dim: true },
           ]}
+          width={p.width}
         />
       ) : (
         <BlankLine key={`blank${i}`} />
@@ -64,11 +65,14 @@ export const MapsView = memo(function MapsView(p: MapsViewProps): ReactElement {
     );
   return (
     <Box flexDirection="column">
-      <Line segments={[{ text: header, bold: true }]} />
+      <Line segments={[{ text: header, bold: true }]} width={p.width} />
       {rows}
       {p.tailRows > 0 ? (
         <Box flexDirection="column">
-          <Line segments={[{ text: `── events ${"─".repeat(Math.max(0, p.width - 10))}`, dim: true }]} />
+          <Line
+            segments={[{ text: `── events ${"─".repeat(Math.max(0, p.width - 10))}`, dim: true }]}
+            width={p.width}
+          />
           <EventsList events={p.events.slice(-(p.tailRows - 1))} rows={p.tailRows - 1} width={p.width} />
         </Box>
       ) : null}

@@ -50,7 +50,7 @@ export const PathsView = memo(function PathsView(p: PathsViewProps): ReactElemen
       };
     });
     return (
-      <Line key={path.key} segments={segs} selected={p.list.top + i === p.list.cursor} width={p.width} />
+      <Line key={path.key} segments={segs} selected={p.list.top + i === p.list.cursor} width={p.width} pad />
     );
   });
   for (let i = rows.length; i < p.listRows; i++)
@@ -59,6 +59,7 @@ export const PathsView = memo(function PathsView(p: PathsViewProps): ReactElemen
         <Line
           key="empty"
           segments={[{ text: p.totalPaths === 0 ? "  no paths" : "  no path matches the filter", dim: true }]}
+          width={p.width}
         />
       ) : (
         <BlankLine key={`blank${i}`} />
@@ -66,7 +67,7 @@ export const PathsView = memo(function PathsView(p: PathsViewProps): ReactElemen
     );
   return (
     <Box flexDirection="column">
-      <Line segments={[{ text: header, bold: true }]} />
+      <Line segments={[{ text: header, bold: true }]} width={p.width} />
       {rows}
     </Box>
   );

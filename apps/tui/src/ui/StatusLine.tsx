@@ -10,6 +10,7 @@ export interface StatusLineProps {
   readonly notice: string | null;
   /** What the operator keys act on now (`map mpatha · path sda`), shown when nothing else is. */
   readonly target: string;
+  readonly width: number;
 }
 
 const LEVEL_COLORS: Readonly<Record<Message["level"], string>> = {
@@ -20,7 +21,7 @@ const LEVEL_COLORS: Readonly<Record<Message["level"], string>> = {
 };
 
 /** The status line. */
-export function StatusLine({ prompt, message, notice, target }: StatusLineProps): ReactElement {
+export function StatusLine({ prompt, message, notice, target, width }: StatusLineProps): ReactElement {
   if (prompt) {
     const lead = prompt.kind === "command" ? ":" : "/";
     return (
@@ -30,14 +31,17 @@ export function StatusLine({ prompt, message, notice, target }: StatusLineProps)
           { text: prompt.text },
           { text: "█", color: "cyan" },
         ]}
+        width={width}
       />
     );
   }
-  if (message) return <Line segments={[{ text: message.text, color: LEVEL_COLORS[message.level] }]} />;
-  if (notice) return <Line segments={[{ text: notice, color: "yellow" }]} />;
+  if (message)
+    return <Line segments={[{ text: message.text, color: LEVEL_COLORS[message.level] }]} width={width} />;
+  if (notice) return <Line segments={[{ text: notice, color: "yellow" }]} width={width} />;
   return (
     <Line
       segments={[{ text: target === "" ? "? for help" : `selected: ${target}   (? for help)`, dim: true }]}
+      width={width}
     />
   );
 }

@@ -11,10 +11,11 @@ export interface TabsProps {
   readonly sort: string;
   /** What the topology view shows (the map's name). */
   readonly mapName: string | null;
+  readonly width: number;
 }
 
 /** The tab bar. */
-export function Tabs({ view, filter, sort, mapName }: TabsProps): ReactElement {
+export function Tabs({ view, filter, sort, mapName, width }: TabsProps): ReactElement {
   const segs: Segment[] = [];
   VIEWS.forEach((v, i) => {
     if (i > 0) segs.push({ text: " " });
@@ -27,5 +28,5 @@ export function Tabs({ view, filter, sort, mapName }: TabsProps): ReactElement {
   });
   if (sort) segs.push({ text: "   sort ", dim: true }, { text: sort });
   if (filter) segs.push({ text: "   filter ", dim: true }, { text: `/${filter}`, color: "yellow" });
-  return <Line segments={segs} />;
+  return <Line segments={segs} width={width} />;
 }

@@ -83,7 +83,11 @@ function groupColor(status: string): string | undefined {
 export const TopologyView = memo(function TopologyView(p: TopologyViewProps): ReactElement {
   if (!p.map) {
     const blank: ReactElement[] = [
-      <Line key="none" segments={[{ text: "  no map selected (choose one in :maps)", dim: true }]} />,
+      <Line
+        key="none"
+        segments={[{ text: "  no map selected (choose one in :maps)", dim: true }]}
+        width={p.width}
+      />,
     ];
     for (let i = 1; i < p.listRows + p.detailRows; i++) blank.push(<BlankLine key={`b${i}`} />);
     return <Box flexDirection="column">{blank}</Box>;
@@ -115,11 +119,12 @@ export const TopologyView = memo(function TopologyView(p: TopologyViewProps): Re
                   ]
                 : []),
             ]}
+            width={p.width}
           />
         );
       }
       case "props":
-        return <Line key="props" segments={[{ text: l.text }]} />;
+        return <Line key="props" segments={[{ text: l.text }]} width={p.width} />;
       case "group":
         return (
           <Line
@@ -133,6 +138,7 @@ export const TopologyView = memo(function TopologyView(p: TopologyViewProps): Re
                 ...(groupColor(l.group.status) ? { color: groupColor(l.group.status)! } : {}),
               },
             ]}
+            width={p.width}
           />
         );
       case "path": {
@@ -151,7 +157,7 @@ export const TopologyView = memo(function TopologyView(p: TopologyViewProps): Re
         if (pad > 0) segs.push({ text: " ".repeat(pad) });
         segs.push(...liveColumns(l.path, avail, scale));
         return (
-          <Line key={`p${l.path.key}`} segments={segs} selected={idx === p.list.cursor} width={p.width} />
+          <Line key={`p${l.path.key}`} segments={segs} selected={idx === p.list.cursor} width={p.width} pad />
         );
       }
       default: {
@@ -178,7 +184,9 @@ export interface PathDetailProps {
 
 /** The selected path's details under the topology. */
 export function PathDetail({ path, width, rows }: PathDetailProps): ReactElement {
-  const lines: ReactElement[] = [<Line key="sep" segments={[{ text: "─".repeat(width), dim: true }]} />];
+  const lines: ReactElement[] = [
+    <Line key="sep" segments={[{ text: "─".repeat(width), dim: true }]} width={width} />,
+  ];
   if (path) {
     const next = path.nextCheck ? `${path.nextCheck.tick}/${path.nextCheck.interval}s` : "-";
     lines.push(
@@ -194,6 +202,7 @@ export function PathDetail({ path, width, rows }: PathDetailProps): ReactElement
           },
           ...(path.marginal ? [{ text: "  marginal", color: "yellow" }] : []),
         ]}
+        width={width}
       />,
     );
     const sel = selectorText(path);
@@ -205,6 +214,7 @@ export function PathDetail({ path, width, rows }: PathDetailProps): ReactElement
           { text: `  in-flight ${path.inFlight ?? "-"}` },
           { text: `  selector: ${sel === "" ? "no per-path counters" : sel}` },
         ]}
+        width={width}
       />,
     );
   }

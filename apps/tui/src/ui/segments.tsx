@@ -16,8 +16,10 @@ export interface LineProps {
   readonly segments: readonly Segment[];
   /** Draw the whole line inverted (the selected row). */
   readonly selected?: boolean;
-  /** Pad the line to this width, so an inverted row spans the screen. */
-  readonly width?: number;
+  /** The screen's width: longer lines are cut here (with `…`), so Ink never has to wrap them. */
+  readonly width: number;
+  /** Pad the line to the width (an inverted row spans the screen). */
+  readonly pad?: boolean;
 }
 
 function sameStyle(a: Segment, b: Segment): boolean {
@@ -47,11 +49,28 @@ function sameSegments(a: readonly Segment[], b: readonly Segment[]): boolean {
   return true;
 }
 
-function LineImpl({ segments, selected = false, width }: LineProps): ReactElement {
-  const merged = mergeSegments(segments);
+/** The segments cut to `width` characters, the last one ending in `…` when something was cut. */
+export function fitSegments(segments: readonly Segment[], width: number): Segment[] {
+  let total = 0;
+  for (const s of segments) total += [...s.text].length;
+  if (total <= width) return [...segments];
+  const out: Segment[] = [];
+  let left = Math.max(0, width - 1);
+  for (const s of segments) {
+    if (left <= 0) break;
+    const chars = [...s.text];
+    out.push(chars.length <= left ? s : { ...s, text: chars.slice(0, left).join("") });
+    left -= Math.min(left, chars.length);
+  }
+  if (width > 0) out.push({ text: "…", dim: true });
+  return out;
+}
+
+function LineImpl({ segments, selected = false, width, pad = false }: LineProps): ReactElement {
+  const merged = mergeSegments(fitSegments(segments, width));
   let used = 0;
   for (const s of merged) used += [...s.text].length;
-  const pad = width !== undefined && used < width ? " ".repeat(width - used) : "";
+  const fill = pad && used < width ? " ".repeat(width - used) : "";
   return (
     <Text wrap="truncate-end" inverse={selected}>
       {merged.map((s, i) => (
@@ -66,7 +85,7 @@ function LineImpl({ segments, selected = false, width }: LineProps): ReactElemen
           {s.text}
         </Text>
       ))}
-      {pad}
+      {fill}
     </Text>
   );
 }
@@ -77,7 +96,11 @@ function LineImpl({ segments, selected = false, width }: LineProps): ReactElemen
  */
 export const Line = memo(
   LineImpl,
-  (a, b) => a.selected === b.selected && a.width === b.width && sameSegments(a.segments, b.segments),
+  (a, b) =>
+    a.selected === b.selected &&
+    a.width === b.width &&
+    a.pad === b.pad &&
+    sameSegments(a.segments, b.segments),
 );
 
 /** An empty line that keeps the layout's height. */
