@@ -121,6 +121,8 @@ export class SimScsiDevice implements ScsiDevice {
   iotmoCnt = 0;
   /** Commands holding a budget (sysfs `device_busy`). */
   busy = 0;
+  /** On its host's starved list (`!list_empty(&sdev->starved_entry)`). */
+  starved = false;
   removable = false;
   allowRestart = false;
   expectingCcUa = false;
@@ -369,7 +371,11 @@ export class SimScsiDevice implements ScsiDevice {
       }
     }
     if (!cmd.budget) {
-      if (this.busy >= this.queueDepth || this.shost.busy >= this.shost.canQueue) return false;
+      if (this.busy >= this.queueDepth) return false;
+      if (this.shost.busy >= this.shost.canQueue) {
+        this.shost.starve(this);
+        return false;
+      }
       cmd.budget = true;
       this.busy++;
       this.shost.busy++;
@@ -424,6 +430,7 @@ export class SimScsiDevice implements ScsiDevice {
     cmd.budget = false;
     this.busy--;
     this.shost.busy--;
+    this.shost.kickStarved();
   }
 
   /** `scsi_done()` + `scsi_complete()`: the LLD finished the command. */
@@ -602,6 +609,7 @@ export class SimScsiDevice implements ScsiDevice {
 
   /** Fails every queued and waiting command (device removal). */
   failQueued(): void {
+    this.shost.unstarve(this);
     for (let c = this.#requeue.shift(); c; c = this.#requeue.shift()) {
       this.#releaseBudget(c);
       c.hostByte = HostStatus.DID_NO_CONNECT;

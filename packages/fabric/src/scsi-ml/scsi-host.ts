@@ -84,6 +84,10 @@ export interface ScsiHostTemplate {
   readonly maxCmdLen?: number;
 }
 
+function runStarved(h: ScsiHost): void {
+  h._runStarved();
+}
+
 /**
  * When the block layer's timeout timer finds a request dispatched at `dispatchNs` expired: its
  * deadline rounded up to a whole second (`round_jiffies_up` of the queue timer), so a 30 s
@@ -116,6 +120,14 @@ export class ScsiHost {
   /** Every tag below it is in use: the lowest free tag is found from here. */
   #tagHint = 0;
   readonly #onTimer = (cmd: ScsiCmnd) => this.#timer(cmd);
+  /**
+   * Devices that had a command refused because the host was full (`shost->starved_list`), in
+   * that order: whatever completes on the host lets them run again, even a device with nothing
+   * of its own in flight (whose queue no completion of its own would restart).
+   */
+  readonly #starved: SimScsiDevice[] = [];
+  /** The pending run of the starved devices (a kblockd work item), or 0. */
+  #starvedRun = 0;
 
   constructor(
     sub: ScsiSubsystem,
@@ -170,6 +182,46 @@ export class ScsiHost {
       if (tag < this.#tagHint) this.#tagHint = tag;
     }
     cmd.tag = -1;
+  }
+
+  /** A command of `sdev` found the host full: it waits on the starved list (once). */
+  starve(sdev: SimScsiDevice): void {
+    if (sdev.starved) return;
+    sdev.starved = true;
+    this.#starved.push(sdev);
+  }
+
+  /** `sdev` leaves the starved list (it is going away). */
+  unstarve(sdev: SimScsiDevice): void {
+    if (!sdev.starved) return;
+    sdev.starved = false;
+    this.#starved.splice(this.#starved.indexOf(sdev), 1);
+  }
+
+  /**
+   * A host slot came free: when devices are starved, `scsi_run_queue_async()` has kblockd run
+   * them (one pending run per host).
+   */
+  kickStarved(): void {
+    if (this.#starved.length === 0 || this.#starvedRun !== 0) return;
+    this.#starvedRun = this.sub.clock.schedule(0, runStarved, this);
+  }
+
+  /**
+   * `scsi_starved_list_run()`: the starved devices' queues run in order while the host takes
+   * commands; a device refused again goes to the back, the ones not reached stay in front.
+   */
+  _runStarved(): void {
+    this.#starvedRun = 0;
+    const list = this.#starved.splice(0);
+    let i = 0;
+    for (; i < list.length; i++) {
+      if (this.busy >= this.canQueue) break;
+      const sdev = list[i]!;
+      sdev.starved = false;
+      sdev.runQueue();
+    }
+    if (i < list.length) this.#starved.unshift(...list.slice(i));
   }
 
   /** `fc_remote_port_chkready()` (0 = go) for FC; link state for the rest. */

@@ -74,6 +74,12 @@ export const SD_PROBE_TAIL_NS = 20_000_000;
 export const ASYNC_SCAN_NS = 100_000_000;
 
 /**
+ * LUNs a host scan probes before it lets other work run (at the same virtual instant): a
+ * 16,384-disk scan in one go would hold the event loop for seconds.
+ */
+export const SCAN_STEP_LUNS = 32;
+
+/**
  * The Linux SCSI subsystem over the fabric: `scsi_mod` (hosts, scanning, devices, the
  * midlayer), `sd_mod` (disks), `sg` (generic devices) and the FC transport class. Creates the
  * sysfs objects and kernel uevents in Linux's order, names disks as `sd` does and attaches
@@ -271,33 +277,67 @@ export class ScsiSubsystem {
   /**
    * `scsi_scan_host()` as a driver calls it after adding a host: at once when scanning is
    * synchronous or the driver's module init is running (init waits for async work), else in the
-   * background, finishing {@link ASYNC_SCAN_NS} later.
+   * background, starting {@link ASYNC_SCAN_NS} later. Either way the scan runs as the kernel's
+   * scan thread does, {@link SCAN_STEP_LUNS} LUNs at a time: what is left continues in clock
+   * tasks at the same virtual instant, so other work (and whoever drives the clock) runs between
+   * the steps of a scan of thousands of LUNs.
    */
   scanNewHost(shost: ScsiHost, inModuleInit: boolean): void {
     if (this.scanMode === "manual") return;
     if (this.scanMode === "sync" || inModuleInit) {
-      this.scanHost(shost);
+      this.#scanSteps(shost, this.#hostScan(shost));
       return;
     }
     this.clock.schedule(
       ASYNC_SCAN_NS,
       (h: ScsiHost) => {
-        if (!h.removed) this.scanHost(h);
+        if (!h.removed) this.#scanSteps(h, this.#hostScan(h));
       },
       shost,
     );
   }
 
-  /** `scsi_scan_host()`: every target behind every link, every LUN, in order. */
+  /** `scsi_scan_host()` all at once: every target behind every link, every LUN, in order. */
   scanHost(shost: ScsiHost): void {
-    shost.hba.links.forEach((link, i) => {
-      if (!link.usable) return;
-      this.scanLink(shost, link, this.targetIdOf(shost, link, i));
-    });
+    for (const _ of this.#hostScan(shost));
+  }
+
+  /** Runs a scan for up to {@link SCAN_STEP_LUNS} LUNs, then lets it continue in a clock task. */
+  #scanSteps(shost: ScsiHost, scan: Iterator<void>): void {
+    for (let n = 0; ; n++) {
+      if (shost.removed) return;
+      // Each step ends just before a LUN's probe; a scan with nothing left ends here.
+      if (n > SCAN_STEP_LUNS) {
+        this.clock.schedule(0, (h: ScsiHost) => this.#scanSteps(h, scan), shost);
+        return;
+      }
+      if (scan.next().done) return;
+    }
+  }
+
+  /** The host scan, stopping before each LUN's probe. */
+  *#hostScan(shost: ScsiHost): Generator<void, void, undefined> {
+    const links = shost.hba.links;
+    for (let i = 0; i < links.length; i++) {
+      const link = links[i]!;
+      if (!link.usable) continue;
+      const t = this.#target(shost, link, this.targetIdOf(shost, link, i));
+      for (const lun of this.#reportLuns(t)) {
+        yield;
+        this.scanLun(t, lun);
+      }
+    }
   }
 
   /** Finds or creates the target for a link and scans its LUNs. */
   scanLink(shost: ScsiHost, link: Link, id: number, luns?: readonly number[]): ScsiTarget {
+    const t = this.#target(shost, link, id);
+    for (const lun of luns ?? this.#reportLuns(t)) this.scanLun(t, lun);
+    return t;
+  }
+
+  /** The target behind a link, created (with its FC remote port) the first time. */
+  #target(shost: ScsiHost, link: Link, id: number): ScsiTarget {
     let t = shost.targets.find((x) => x.link === link);
     if (!t) {
       const rport = shost.isFc ? new FcRport(id, this.fcDevLossTmo) : null;
@@ -305,7 +345,6 @@ export class ScsiSubsystem {
       shost.targets.push(t);
       if (rport) this.attrs.addRport(t);
     }
-    for (const lun of luns ?? this.#reportLuns(t)) this.scanLun(t, lun);
     return t;
   }
 
