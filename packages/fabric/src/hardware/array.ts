@@ -118,6 +118,8 @@ export class AluaDomain {
   readonly options: AluaDomainOptions;
   readonly #array: StorageArray;
   readonly #states = new Map<number, TpgState>();
+  /** The same states for group ids below 1024, by id: an element load per command. */
+  readonly #byId: (TpgState | undefined)[] = [];
   readonly #timers = new Map<number, number>();
   readonly lus = new Set<LogicalUnit>();
   /** Nexus that sent the STPG now being applied (spared the UA). */
@@ -132,12 +134,17 @@ export class AluaDomain {
 
   /** Sets a group's initial state without transitions or UAs (building the array). */
   init(groupId: number, state: AluaStateName, preferred = false): void {
-    this.#states.set(groupId, { aas: aasFromName(state), preferred, status: TpgStatus.NONE, pending: null });
+    this.#setState(groupId, { aas: aasFromName(state), preferred, status: TpgStatus.NONE, pending: null });
+  }
+
+  #setState(groupId: number, st: TpgState): void {
+    this.#states.set(groupId, st);
+    if ((groupId & 1023) === groupId) this.#byId[groupId] = st;
   }
 
   state(groupId: number): TpgState {
     return (
-      this.#states.get(groupId) ?? {
+      ((groupId & 1023) === groupId ? this.#byId[groupId] : this.#states.get(groupId)) ?? {
         aas: Aas.UNAVAILABLE,
         preferred: false,
         status: TpgStatus.NONE,
@@ -194,7 +201,7 @@ export class AluaDomain {
   ) {
     const before = this.state(groupId);
     const [after, effects] = aluaTransition(before, e);
-    this.#states.set(groupId, after);
+    this.#setState(groupId, after);
     if (e.kind === "set") {
       if (after.pending && e.explicit) this.#stpgPending.set(groupId, this.#stpgNexus);
       else this.#stpgPending.delete(groupId);
@@ -314,8 +321,11 @@ export class LogicalUnit {
   /** SCSI-2 RESERVE holder (nexus key), or -1. */
   reservedBy = -1;
   #blocks: number;
-  /** Pending unit attentions per I_T nexus. */
-  readonly #ua = new Map<number, number>();
+  /**
+   * Pending unit attentions per I_T nexus. A nexus, once known, stays (its record too, so a
+   * path's context may keep the record: {@link TargetContext.uaMemo}).
+   */
+  readonly #ua = new Map<number, NexusUa>();
 
   constructor(array: StorageArray, o: LogicalUnitOptions) {
     this.array = array;
@@ -364,44 +374,78 @@ export class LogicalUnit {
 
   /** Registers an I_T nexus (first contact, re-login) with its initial unit attention. */
   addNexus(key: number, ua: Ua | null): void {
-    const bits = this.#ua.get(key) ?? 0;
-    this.#ua.set(key, ua === null ? bits : bits | (1 << ua));
+    const add = ua === null ? 0 : 1 << ua;
+    const n = this.#ua.get(key);
+    if (n) n.bits |= add;
+    else this.#ua.set(key, new NexusUa(this, add));
   }
 
   hasNexus(key: number): boolean {
     return this.#ua.has(key);
   }
 
+  /**
+   * The unit attentions of a nexus, registering it on first contact with `initialUa` (what
+   * `hasNexus` + `addNexus` do, in one lookup). The record stays the nexus's for the LU's life.
+   */
+  nexusUa(key: number, initialUa: Ua | null): NexusUa {
+    let n = this.#ua.get(key);
+    if (!n) {
+      n = new NexusUa(this, initialUa === null ? 0 : 1 << initialUa);
+      this.#ua.set(key, n);
+    }
+    return n;
+  }
+
   /** Queues a unit attention for one nexus. */
   raiseUa(key: number, ua: Ua): void {
-    this.#ua.set(key, (this.#ua.get(key) ?? 0) | (1 << ua));
+    const n = this.#ua.get(key);
+    if (n) n.bits |= 1 << ua;
+    else this.#ua.set(key, new NexusUa(this, 1 << ua));
   }
 
   /** Queues a unit attention on the known nexuses `which` selects. */
   raiseUaWhere(ua: Ua, which: (key: number) => boolean): void {
-    for (const [k, bits] of this.#ua) if (which(k)) this.#ua.set(k, bits | (1 << ua));
+    for (const [k, n] of this.#ua) if (which(k)) n.bits |= 1 << ua;
   }
 
   /** Queues a unit attention on every known nexus except `exceptKey`. */
   raiseUaAll(ua: Ua, exceptKey = -1): void {
-    for (const [k, bits] of this.#ua) if (k !== exceptKey) this.#ua.set(k, bits | (1 << ua));
+    for (const [k, n] of this.#ua) if (k !== exceptKey) n.bits |= 1 << ua;
   }
 
   /** Takes the highest-priority pending UA of a nexus, or -1. */
   takeUa(key: number): number {
-    const bits = this.#ua.get(key) ?? 0;
-    const ua = firstUa(bits);
-    if (ua >= 0) this.#ua.set(key, bits & ~(1 << ua));
-    return ua;
+    return this.#ua.get(key)?.take() ?? -1;
   }
 
   pendingUa(key: number): number {
-    return this.#ua.get(key) ?? 0;
+    return this.#ua.get(key)?.bits ?? 0;
   }
 
   /** Clears one condition on every nexus (SPC-4 LUNS CHANGED is reported once per target). */
   clearUaAll(ua: Ua): void {
-    for (const [k, bits] of this.#ua) this.#ua.set(k, bits & ~(1 << ua));
+    for (const n of this.#ua.values()) n.bits &= ~(1 << ua);
+  }
+}
+
+/** The unit attention conditions pending on one I_T nexus of a LU: a bit per {@link Ua}. */
+export class NexusUa {
+  /** The LU whose record it is. */
+  readonly lu: LogicalUnit;
+  bits: number;
+
+  constructor(lu: LogicalUnit, bits: number) {
+    this.lu = lu;
+    this.bits = bits;
+  }
+
+  /** Takes the highest-priority pending condition, or -1. */
+  take(): number {
+    const bits = this.bits;
+    const ua = firstUa(bits);
+    if (ua >= 0) this.bits = bits & ~(1 << ua);
+    return ua;
   }
 }
 

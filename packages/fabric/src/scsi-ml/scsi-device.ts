@@ -18,7 +18,7 @@ import {
   type ScsiResult,
   scsiSenseValid,
 } from "@mp/dm-core";
-import type { LogicalUnit, StorageArray } from "../hardware/array.js";
+import type { LogicalUnit, NexusUa, StorageArray } from "../hardware/array.js";
 import { asciiText } from "../scsi/bytes.js";
 import { Op } from "../scsi/opcodes.js";
 import type { TargetContext } from "../target/personality.js";
@@ -78,6 +78,8 @@ class DeviceTargetContext implements TargetContext {
   lu: LogicalUnit | null = null;
   /** The array's `mapGeneration` when `lu` was looked up (-1: never). */
   luGeneration = -1;
+  /** The target engine's memo of this nexus's unit attentions on `lu`. */
+  uaMemo: NexusUa | null = null;
   constructor(
     readonly array: StorageArray,
     readonly port: TargetContext["port"],
@@ -690,7 +692,7 @@ export function buildRwCdb(
   use16: boolean,
 ): void {
   const c = cmd.cdb;
-  c.fill(0);
+  cmd.clearCdb();
   if (use16 || lba > 0xffffffff || blocks > 0xffff) {
     c[0] = write ? Op.WRITE_16 : Op.READ_16;
     if (fua) c[1] = 0x08;

@@ -14,7 +14,7 @@ import {
   targetPortGroupDesignator,
 } from "@mp/dm-core";
 import { Aas } from "../hardware/alua.js";
-import type { InitiatorRef, LogicalUnit, StorageArray, TargetPort } from "../hardware/array.js";
+import type { InitiatorRef, LogicalUnit, NexusUa, StorageArray, TargetPort } from "../hardware/array.js";
 import { Ua } from "../hardware/unit-attention.js";
 import { asciiField, putU64 } from "../scsi/bytes.js";
 import { FabricAsc, type SenseSpec, sense } from "../scsi/sense.js";
@@ -30,6 +30,12 @@ export interface TargetContext {
   readonly initiator: InitiatorRef;
   /** I_T nexus key (initiator id, relative port). */
   readonly nexus: number;
+  /**
+   * A slot where the engine may keep this nexus's unit-attention record of `lu` between
+   * commands (a context that lives as long as its path provides it, initially null; absent:
+   * the engine looks the record up each time).
+   */
+  uaMemo?: NexusUa | null;
 }
 
 /**
@@ -84,7 +90,9 @@ export interface Personality {
  * Commands no failover scheme refuses (identification, sense, mode and log pages, reservations
  * and the ALUA commands): what the vendor personalities let through their passive paths.
  */
-const ALWAYS_ALLOWED = new Set([0x12, 0xa0, 0x03, 0xa3, 0xa4, 0x1a, 0x5a, 0x15, 0x55, 0x4d, 0x5e, 0x5f]);
+const ALWAYS_ALLOWED = new Uint8Array(256);
+for (const op of [0x12, 0xa0, 0x03, 0xa3, 0xa4, 0x1a, 0x5a, 0x15, 0x55, 0x4d, 0x5e, 0x5f])
+  ALWAYS_ALLOWED[op] = 1;
 
 /**
  * What a target port group in `aas` lets through, as LIO's `target_alua_state_check()` decides
@@ -410,6 +418,6 @@ export class SpcPersonality implements Personality {
 
   /** True when `opcode` is exempt from the access check in every state. */
   static alwaysAllowed(opcode: number): boolean {
-    return ALWAYS_ALLOWED.has(opcode);
+    return ALWAYS_ALLOWED[opcode] === 1;
   }
 }

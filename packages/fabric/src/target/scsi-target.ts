@@ -1,7 +1,9 @@
 import { Asc, getBe16, getBe32, putBe16, putBe32, putBe64 } from "@mp/dm-core";
+import type { NexusUa } from "../hardware/array.js";
 import { uaAsc } from "../hardware/unit-attention.js";
-import { decodeMediaAccess, Op, Sa } from "../scsi/opcodes.js";
+import { Op, Sa } from "../scsi/opcodes.js";
 import { FabricAsc, type SenseSpec, sense } from "../scsi/sense.js";
+import { MEDIA_NONE, MEDIA_WRITE, mediaBlocks, mediaDirection, mediaLba } from "./media-access.js";
 import { SpcPersonality, type TargetContext } from "./personality.js";
 import { fillDataIn, setCheckCondition, setInvalidField, type TargetIo } from "./target-io.js";
 
@@ -9,8 +11,11 @@ const GOOD = 0x00;
 const CHECK_CONDITION = 0x02;
 const RESERVATION_CONFLICT = 0x18;
 
-/** The opcodes {@link executeTargetCommand} implements (personalities add vendor ones). */
-const ENGINE_OPCODES: ReadonlySet<number> = new Set([
+/**
+ * The opcodes {@link executeTargetCommand} implements (personalities add vendor ones), as a
+ * table indexed by opcode: one load per command instead of a hash lookup.
+ */
+const ENGINE_OPCODES = opcodeTable([
   Op.TEST_UNIT_READY,
   Op.INQUIRY,
   Op.REQUEST_SENSE,
@@ -44,6 +49,12 @@ const ENGINE_OPCODES: ReadonlySet<number> = new Set([
   Op.MAINTENANCE_OUT,
 ]);
 
+function opcodeTable(ops: readonly number[]): Uint8Array {
+  const t = new Uint8Array(256);
+  for (const op of ops) t[op] = 1;
+  return t;
+}
+
 /** Scratch buffer for small responses (mode pages, capacity, REPORT LUNS of modest size). */
 const scratch = new Uint8Array(8192);
 
@@ -64,19 +75,31 @@ export function executeTargetCommand(ctx: TargetContext, io: TargetIo): void {
   const lu = ctx.lu;
   const desc = ctx.array.descriptorSense;
 
-  if (lu && !lu.hasNexus(ctx.nexus)) lu.addNexus(ctx.nexus, p.initialUa);
+  // First contact registers the I_T nexus with the personality's initial unit attention; a
+  // path's context keeps the record (a nexus stays known to its LU).
+  let nexusUa: NexusUa | null = null;
+  if (lu) {
+    const memo = ctx.uaMemo;
+    if (memo != null && memo.lu === lu) nexusUa = memo;
+    else {
+      nexusUa = lu.nexusUa(ctx.nexus, p.initialUa);
+      if (memo !== undefined) ctx.uaMemo = nexusUa;
+    }
+  }
 
-  // Faults that act before the device sees the command (transport loss, hang, delay).
-  const media = decodeMediaAccess(cdb);
+  // Faults that act before the device sees the command (transport loss, hang, delay). The media
+  // fields are read from the CDB into locals: no object per command, nothing shared with a
+  // command a personality or listener might run meanwhile.
+  const dir = mediaDirection(cdb);
   let deviceError: SenseSpec | number | null = null;
   let dropWrite = false;
   let corrupt: { byteOffset?: number; value?: number } | null = null;
   if (lu && lu.faults.size > 0) {
     const action = lu.faults.match({
       opcode: op,
-      direction: media ? (media.write ? "write" : "read") : null,
-      lba: media ? media.lba : 0,
-      blocks: media ? media.blocks : 0,
+      direction: dir === MEDIA_NONE ? null : dir === MEDIA_WRITE ? "write" : "read",
+      lba: mediaLba(cdb),
+      blocks: mediaBlocks(cdb),
       relPort: ctx.port.relPortId,
       initiator: ctx.initiator.id,
     });
@@ -120,7 +143,7 @@ export function executeTargetCommand(ctx: TargetContext, io: TargetIo): void {
   }
 
   if (p.reportsUa(op)) {
-    const ua = lu.takeUa(ctx.nexus);
+    const ua = nexusUa!.take();
     if (ua >= 0) {
       setCheckCondition(io, sense(0x6, uaAsc(ua)), desc);
       io.resid = io.dataInLen;
@@ -130,7 +153,7 @@ export function executeTargetCommand(ctx: TargetContext, io: TargetIo): void {
 
   // An opcode the device does not implement is refused as such whatever the path's state (LIO
   // parses the CDB before its ALUA state check: LOG SENSE in standby is INVALID OPCODE).
-  if (!ENGINE_OPCODES.has(op)) {
+  if (ENGINE_OPCODES[op] === 0) {
     setCheckCondition(io, sense(0x5, Asc.INVALID_OPCODE), desc);
     io.resid = io.dataInLen;
     return;
@@ -142,7 +165,7 @@ export function executeTargetCommand(ctx: TargetContext, io: TargetIo): void {
     return;
   }
   if (!SpcPersonality.alwaysAllowed(op)) {
-    if (lu.stopped && (media !== null || op === Op.TEST_UNIT_READY)) {
+    if (lu.stopped && (dir !== MEDIA_NONE || op === Op.TEST_UNIT_READY)) {
       setCheckCondition(io, sense(0x2, Asc.LU_NOT_READY_INIT_REQUIRED), desc);
       io.resid = io.dataInLen;
       return;
@@ -156,12 +179,23 @@ export function executeTargetCommand(ctx: TargetContext, io: TargetIo): void {
 
   if (deviceError !== null) {
     if (typeof deviceError === "number") io.status = deviceError;
-    else setCheckCondition(io, withInfo(deviceError, media?.lba), desc);
+    else setCheckCondition(io, withInfo(deviceError, dir === MEDIA_NONE ? undefined : mediaLba(cdb)), desc);
     io.resid = io.dataInLen;
     return;
   }
 
+  // READ and WRITE first: the cases are tried in order, and they are nearly every command.
   switch (op) {
+    case Op.READ_6:
+    case Op.READ_10:
+    case Op.READ_12:
+    case Op.READ_16:
+    case Op.WRITE_6:
+    case Op.WRITE_10:
+    case Op.WRITE_12:
+    case Op.WRITE_16:
+      readWrite(ctx, io, dir === MEDIA_WRITE, mediaLba(cdb), mediaBlocks(cdb), dropWrite, corrupt);
+      return;
     case Op.TEST_UNIT_READY:
       return;
     case Op.INQUIRY:
@@ -180,23 +214,13 @@ export function executeTargetCommand(ctx: TargetContext, io: TargetIo): void {
       if ((cdb[1]! & 0x1f) === Sa.READ_CAPACITY_16) readCapacity16(ctx, io);
       else setInvalidField(io, true, 1, 4, desc);
       return;
-    case Op.READ_6:
-    case Op.READ_10:
-    case Op.READ_12:
-    case Op.READ_16:
-    case Op.WRITE_6:
-    case Op.WRITE_10:
-    case Op.WRITE_12:
-    case Op.WRITE_16:
-      readWrite(ctx, io, media!, dropWrite, corrupt);
-      return;
     case Op.VERIFY_10:
     case Op.VERIFY_16:
-      if (checkRange(ctx, io, media!)) return;
+      if (checkRange(ctx, io, false, mediaLba(cdb), mediaBlocks(cdb))) return;
       return;
     case Op.WRITE_SAME_10:
     case Op.WRITE_SAME_16:
-      writeSame(ctx, io, media!);
+      writeSame(ctx, io, mediaLba(cdb), mediaBlocks(cdb));
       return;
     case Op.SYNCHRONIZE_CACHE_10:
     case Op.SYNCHRONIZE_CACHE_16: {
@@ -373,24 +397,20 @@ function readCapacity16(ctx: TargetContext, io: TargetIo): void {
 }
 
 /** Range and transfer-length checks of scsi_debug's `check_device_access_params()`. */
-function checkRange(
-  ctx: TargetContext,
-  io: TargetIo,
-  m: { lba: number; blocks: number; write: boolean },
-): boolean {
+function checkRange(ctx: TargetContext, io: TargetIo, write: boolean, lba: number, blocks: number): boolean {
   const lu = ctx.lu!;
   const desc = ctx.array.descriptorSense;
-  if (m.lba + m.blocks > lu.blocks) {
+  if (lba + blocks > lu.blocks) {
     setCheckCondition(io, sense(0x5, Asc.LBA_OUT_OF_RANGE), desc);
     io.resid = io.dataInLen;
     return true;
   }
-  if (m.blocks * lu.blockSize > lu.store.sizeBytes) {
+  if (blocks * lu.blockSize > lu.store.sizeBytes) {
     setCheckCondition(io, sense(0x5, Asc.INVALID_FIELD_IN_CDB), desc);
     io.resid = io.dataInLen;
     return true;
   }
-  if (m.write && lu.writeProtected) {
+  if (write && lu.writeProtected) {
     setCheckCondition(io, { key: 0x7, asc: 0x27, ascq: 0x02 }, desc);
     return true;
   }
@@ -400,15 +420,17 @@ function checkRange(
 function readWrite(
   ctx: TargetContext,
   io: TargetIo,
-  m: { lba: number; blocks: number; write: boolean },
+  write: boolean,
+  lba: number,
+  blocks: number,
   dropWrite: boolean,
   corrupt: { byteOffset?: number; value?: number } | null,
 ): void {
-  if (checkRange(ctx, io, m)) return;
+  if (checkRange(ctx, io, write, lba, blocks)) return;
   const lu = ctx.lu!;
-  const off = m.lba * lu.blockSize;
-  const len = m.blocks * lu.blockSize;
-  if (m.write) {
+  const off = lba * lu.blockSize;
+  const len = blocks * lu.blockSize;
+  if (write) {
     if (!dropWrite && io.dataOut) lu.store.write(off, Math.min(len, io.dataOutLen), io.dataOut, 0);
     return;
   }
@@ -423,22 +445,18 @@ function readWrite(
   io.resid = io.dataInLen - n;
 }
 
-function writeSame(
-  ctx: TargetContext,
-  io: TargetIo,
-  m: { lba: number; blocks: number; write: boolean },
-): void {
-  if (checkRange(ctx, io, m)) return;
+function writeSame(ctx: TargetContext, io: TargetIo, lba: number, blocks: number): void {
+  if (checkRange(ctx, io, true, lba, blocks)) return;
   const lu = ctx.lu!;
   const ndob = (io.cdb[1]! & 0x01) !== 0;
-  const off = m.lba * lu.blockSize;
-  const len = m.blocks * lu.blockSize;
+  const off = lba * lu.blockSize;
+  const len = blocks * lu.blockSize;
   const pattern = io.dataOut;
   if (ndob || !pattern || pattern.subarray(0, lu.blockSize).every((b) => b === 0)) {
     lu.store.zero(off, len);
     return;
   }
-  for (let i = 0; i < m.blocks; i++) lu.store.write(off + i * lu.blockSize, lu.blockSize, pattern, 0);
+  for (let i = 0; i < blocks; i++) lu.store.write(off + i * lu.blockSize, lu.blockSize, pattern, 0);
 }
 
 function modeSense(ctx: TargetContext, io: TargetIo): void {
