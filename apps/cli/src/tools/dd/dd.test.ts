@@ -163,4 +163,40 @@ describe("dd over the model's block devices", () => {
       output: "1+0 records in\n1+0 records out\n1000 bytes (1.0 kB) copied, 0 s, Infinity B/s\n",
     });
   });
+
+  it("conv=noerror skips a bad block without counting it, exits 0, and is silent with status=none", async () => {
+    const mixed = ["dmsetup", "create", "mixed", "--table", "0 8 linear 7:0 0\n8 8 error\n16 8 linear 7:0 8"];
+    expect(
+      await dd("if=/dev/mapper/mixed of=/dev/null bs=4k count=2 iflag=direct conv=noerror status=noxfer", [
+        mixed,
+      ]),
+    ).toMatchObject({
+      output:
+        "dd: error reading '/dev/mapper/mixed': Input/output error\n1+0 records in\n1+0 records out\n2+0 records in\n2+0 records out\n",
+      rc: 0,
+    });
+    expect(
+      await dd("if=/dev/mapper/mixed of=/dev/null bs=4k count=2 iflag=direct conv=noerror status=none", [
+        mixed,
+      ]),
+    ).toMatchObject({ output: "", rc: 0 });
+    // conv=sync: zeros stand in for the bad block, a partial record in and a full one out.
+    expect(
+      await dd(
+        "if=/dev/mapper/mixed of=/dev/null bs=4k count=2 skip=1 iflag=direct conv=noerror,sync status=noxfer",
+        [mixed],
+      ),
+    ).toMatchObject({
+      output:
+        "dd: error reading '/dev/mapper/mixed': Input/output error\n0+0 records in\n0+0 records out\n1+1 records in\n2+0 records out\n",
+      rc: 0,
+    });
+    // Without noerror the first bad block ends the copy with status 1.
+    expect(
+      await dd("if=/dev/mapper/mixed of=/dev/null bs=4k count=2 skip=1 iflag=direct status=noxfer", [mixed]),
+    ).toMatchObject({
+      output: "dd: error reading '/dev/mapper/mixed': Input/output error\n0+0 records in\n0+0 records out\n",
+      rc: 1,
+    });
+  });
 });

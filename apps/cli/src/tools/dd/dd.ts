@@ -646,17 +646,23 @@ class Dd {
       if (typeof got === "number") {
         // A final EINVAL after a partial direct read is the unaligned end: treat as EOF.
         if (got === Errno.EINVAL && iDirect && prevRead > 0 && prevRead < size) break;
-        this.#error(`error reading ${quoteaf(input)}: ${strerror(got)}`);
-        rc = 1;
-        if (!a.conv.has("noerror")) {
+        const noerror = a.conv.has("noerror");
+        // conv=noerror with status=none reads past errors silently.
+        if (!noerror || this.#status !== "none") this.#error(`error reading ${quoteaf(input)}: ${strerror(got)}`);
+        if (!noerror) {
+          rc = 1;
           failed = true;
           break;
         }
-        // conv=noerror: skip the bad block (and with conv=sync, write zeros for it).
-        this.#rPartial++;
+        // conv=noerror: seek past the bad block and go on; the exit status stays 0. Without
+        // conv=sync the bad block is no record at all (it does not count towards count=).
         this.#printStats();
         inPos += size;
-        if (a.conv.has("sync") && !(await writeBlock(new Uint8Array(a.ibs), false))) {
+        if (!a.conv.has("sync")) continue;
+        // conv=sync: zeros stand in for it, as a partial record read and a full one written.
+        this.#rPartial++;
+        if (!(await writeBlock(new Uint8Array(a.ibs), false))) {
+          rc = 1;
           failed = true;
           break;
         }
