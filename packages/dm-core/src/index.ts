@@ -65,6 +65,7 @@ export type {
 export { DmEndio, DmMapio, DmTargetFeature, defineTarget } from "./dm/target.js";
 export { errorTargetType } from "./dm/targets/error.js";
 export { linearTargetType } from "./dm/targets/linear.js";
+export { stripedTargetType } from "./dm/targets/striped.js";
 export { InvariantError, MpError, PluginError } from "./errors.js";
 export type { ScsiDeviceHandlerType, ScsiDhEnv, ScsiDhInstance } from "./handlers/handler.js";
 export { defineHardwareHandler, ScsiDhResult, ScsiDisposition } from "./handlers/handler.js";

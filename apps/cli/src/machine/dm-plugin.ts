@@ -66,7 +66,7 @@ export function mapperNodeSet(): MapperNodes {
 }
 
 /** dmsetup's view of a machine. */
-export function dmsetupEnv(m: ScenarioMachine, readAhead: Map<DevT, number>, stdin = ""): DmsetupEnv {
+export function dmsetupEnv(m: ScenarioMachine, stdin = ""): DmsetupEnv {
   const kernel = m.services.kernel!;
   const udev = m.services.udev;
   return {
@@ -78,10 +78,12 @@ export function dmsetupEnv(m: ScenarioMachine, readAhead: Map<DevT, number>, std
       return r && "devt" in r ? r.devt : undefined;
     },
     readFile: (path) => m.services.files?.read(path) ?? null,
-    readAhead: (devt) => readAhead.get(devt) ?? DEFAULT_READ_AHEAD_SECTORS,
+    // BLKRAGET/BLKRASET: the disk's bdi read-ahead, in sectors; null goes back to the default.
+    readAhead: (devt) => kernel.block.readAheadKb(devt) * 2,
     setReadAhead: (devt, sectors) => {
-      if (sectors === null) readAhead.delete(devt);
-      else readAhead.set(devt, sectors);
+      if (sectors === null) kernel.block.updateReadahead(devt);
+      // The kernel keeps whole pages.
+      else kernel.block.setReadAheadKb(devt, Math.floor(sectors / 8) * 4);
     },
     udevWait: udev?.running ? () => udev.settle() : undefined,
     // With udev running, udev makes the nodes; before, libdm does.
@@ -185,16 +187,13 @@ export const dmPlugin: MachinePlugin = {
         },
       };
     };
-    const readAhead = new Map<DevT, number>();
 
     m.registerCommand({
       name: "dmsetup",
       providedBy: "@mp/cli",
       run: (argv, ctx) => {
         requireKernel(ctx);
-        return dmsetupMain(argv, ctx.io, dmsetupEnv(ctx.machine, readAhead, ctx.stdin), (ns) =>
-          ctx.sleep(ns),
-        );
+        return dmsetupMain(argv, ctx.io, dmsetupEnv(ctx.machine, ctx.stdin), (ns) => ctx.sleep(ns));
       },
     });
     m.registerCommand({

@@ -28,6 +28,10 @@ export interface BlockDevice {
   readonly partition: boolean;
   /** Read-only device (`BLKROGET`). */
   readOnly(): boolean;
+  /** `queue_io_min()` in bytes (`queue/minimum_io_size`); the logical block size when absent. */
+  ioMin?(): number;
+  /** `queue_io_opt()` in bytes (`queue/optimal_io_size`); 0 (none) when absent. */
+  ioOpt?(): number;
   /** Queues the bio; completion via `bio.endIo`, later on the clock. */
   submit(bio: Bio): void;
   /** The SCSI device behind an `sd` disk, for device handlers and SG_IO; undefined otherwise. */

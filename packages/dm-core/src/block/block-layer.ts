@@ -4,6 +4,10 @@ import type { BlockDevice } from "./block-device.js";
 import { type DevT, formatDevT } from "./devt.js";
 import { type BlkStatus, blkStatusText } from "./status.js";
 
+const PAGE_SIZE = 4096;
+/** `VM_READAHEAD_PAGES`: 128 KiB. */
+const VM_READAHEAD_PAGES = 32;
+
 /** A block device registration event (drives sysfs/udev add and remove uevents upstream). */
 export interface BlockEvent {
   readonly action: "add" | "remove";
@@ -20,6 +24,8 @@ export class BlockLayer {
   readonly #opens = new Map<DevT, number>();
   readonly #holders = new Map<DevT, Set<DevT>>();
   readonly #listeners = new Set<(e: BlockEvent) => void>();
+  /** bdi `ra_pages` set by BLKRASET / `read_ahead_kb`, in KiB; absent: the disk's default. */
+  readonly #readAheadKb = new Map<DevT, number>();
   readonly #log: KernelLog;
 
   constructor(log: KernelLog) {
@@ -42,6 +48,7 @@ export class BlockLayer {
     this.#byDevt.delete(devt);
     this.#byName.delete(dev.name);
     this.#opens.delete(devt);
+    this.#readAheadKb.delete(devt);
     this.#holders.delete(devt);
     for (const set of this.#holders.values()) set.delete(devt);
     for (const l of this.#listeners) l({ action: "remove", dev });
@@ -90,6 +97,28 @@ export class BlockLayer {
   /** Number of current opens (dm's `Open count`, `bd_openers`). */
   openCount(devt: DevT): number {
     return this.#opens.get(devt) ?? 0;
+  }
+
+  /**
+   * The disk's read-ahead (`bdi->ra_pages`) in KiB, as `queue/read_ahead_kb` shows it (BLKRAGET
+   * reports twice this in sectors). Unless set, `disk_update_readahead`'s value: twice the optimal
+   * I/O size, at least `VM_READAHEAD_PAGES` (128 KiB).
+   */
+  readAheadKb(devt: DevT): number {
+    const set = this.#readAheadKb.get(devt);
+    if (set !== undefined) return set;
+    const ioOpt = this.#byDevt.get(devt)?.ioOpt?.() ?? 0;
+    return Math.max(Math.floor((ioOpt * 2) / PAGE_SIZE), VM_READAHEAD_PAGES) * (PAGE_SIZE / 1024);
+  }
+
+  /** BLKRASET / a write to `read_ahead_kb`. */
+  setReadAheadKb(devt: DevT, kb: number): void {
+    this.#readAheadKb.set(devt, kb);
+  }
+
+  /** `disk_update_readahead`: back to the default the disk's limits give (dm: at every table swap). */
+  updateReadahead(devt: DevT): void {
+    this.#readAheadKb.delete(devt);
   }
 
   /** `bd_link_disk_holder(lower, upper)`: `upper` (e.g. dm-0) holds `lower` (e.g. sda). */

@@ -5,7 +5,7 @@
  * Per-I/O objects (dm_io, dm_target_io, clone bios) come from pools.
  */
 
-import { type Bio, BioPool, ReqFlag } from "../block/bio.js";
+import { type Bio, BioPool, ReqFlag, ReqOp } from "../block/bio.js";
 import { BlkStatus } from "../block/status.js";
 import type { Clock } from "../clock/clock.js";
 import type { DmLog, RateLimit } from "./dm-log.js";
@@ -36,6 +36,7 @@ class DmIo {
 /** `struct dm_target_io`: one clone; the target's per-bio data lives in {@link DmTio.ctx}. */
 class DmTio implements DmPerIo {
   ctx: unknown = null;
+  targetBioNr = 0;
   io: DmIo | null = null;
   slot: DmTargetSlot | null = null;
   clone: Bio | null = null;
@@ -107,11 +108,15 @@ export class BioEngine {
         const n = slot.t.numFlushBios ?? 1;
         for (let k = 0; k < n; k++) {
           const tio = this.#clone(io, slot, bio, slot.begin, 0, 0);
+          tio.targetBioNr = k;
           this.#mapBio(tio);
         }
       }
     } else {
       const total = bio.bytes >>> 9;
+      const op = bio.op;
+      // is_abnormal_io: these go to each target whole, duplicated per the target's count.
+      const abnormal = op === ReqOp.DISCARD || op === ReqOp.SECURE_ERASE || op === ReqOp.WRITE_ZEROES;
       let sector = bio.sector;
       let remaining = total;
       do {
@@ -120,9 +125,31 @@ export class BioEngine {
           error = BlkStatus.IOERR;
           break;
         }
-        const len = Math.min(slot.begin + slot.len - sector, remaining);
-        const tio = this.#clone(io, slot, bio, sector, len, (total - remaining) << 9);
-        this.#mapBio(tio);
+        let len = Math.min(slot.begin + slot.len - sector, remaining);
+        const t = slot.t;
+        if (abnormal) {
+          const n =
+            (op === ReqOp.DISCARD
+              ? t.numDiscardBios
+              : op === ReqOp.SECURE_ERASE
+                ? t.numSecureEraseBios
+                : t.numWriteZeroesBios) ?? 1;
+          if (n === 0) {
+            error = BlkStatus.NOTSUPP;
+            break;
+          }
+          for (let k = 0; k < n; k++) {
+            const tio = this.#clone(io, slot, bio, sector, len, (total - remaining) << 9);
+            tio.targetBioNr = k;
+            this.#mapBio(tio);
+          }
+        } else {
+          const chunk = t.maxIoLen;
+          // max_io_len: blk_chunk_sectors_left within the target.
+          if (chunk) len = Math.min(len, chunk - ((sector - slot.begin) % chunk));
+          const tio = this.#clone(io, slot, bio, sector, len, (total - remaining) << 9);
+          this.#mapBio(tio);
+        }
         sector += len;
         remaining -= len;
       } while (remaining > 0);
@@ -147,6 +174,7 @@ export class BioEngine {
     tio.slot = slot;
     tio.clone = clone;
     tio.ctx = null;
+    tio.targetBioNr = 0;
     clone.private = tio;
     io.count++;
     return tio;

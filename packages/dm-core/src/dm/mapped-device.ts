@@ -80,6 +80,8 @@ export class MappedDevice implements BlockDevice, TableOwner {
   registered = false;
   #capacity = 0;
   #lbs = 512;
+  #ioMin = 512;
+  #ioOpt = 0;
   #diskRo = false;
   readonly #tableDevices: TableDevice[] = [];
   readonly #holderRefs = new Map<DevT, number>();
@@ -124,6 +126,14 @@ export class MappedDevice implements BlockDevice, TableOwner {
 
   get logicalBlockSize(): number {
     return this.#lbs;
+  }
+
+  ioMin(): number {
+    return this.#ioMin;
+  }
+
+  ioOpt(): number {
+    return this.#ioOpt;
   }
 
   /** A request-based dm device is a blk-mq disk that request-based dm can stack on. */
@@ -281,6 +291,8 @@ export class MappedDevice implements BlockDevice, TableOwner {
       return lim.errno;
     }
     this.#lbs = lim.logicalBlockSize;
+    this.#ioMin = lim.ioMin;
+    this.#ioOpt = lim.ioOpt;
     this.type = t.type;
     this.ctx.block.register(this);
     this.registered = true;
@@ -293,14 +305,22 @@ export class MappedDevice implements BlockDevice, TableOwner {
   swapTable(t: DmTable): DmTable | null | number {
     if (!this.suspendedFlag) return -Errno.EINVAL;
     let lbs = this.#lbs;
+    let ioMin = this.#ioMin;
+    let ioOpt = this.#ioOpt;
     if (!(t.hasNoDataDevices() && this.live)) {
       const lim = t.calculateQueueLimits();
       if (!lim.ok) return lim.errno;
       lbs = lim.logicalBlockSize;
+      ioMin = lim.ioMin;
+      ioOpt = lim.ioOpt;
     }
     const old = this.live;
     this.#capacity = t.size();
     this.#lbs = lbs;
+    this.#ioMin = ioMin;
+    this.#ioOpt = ioOpt;
+    // dm_table_set_restrictions → disk_update_readahead: a new table resets the read-ahead.
+    this.ctx.block.updateReadahead(this.devt);
     t.bound = true;
     this.live = t;
     this.immutableTargetType = t.immutableTargetType;

@@ -81,10 +81,10 @@ describe("dm_table_add_target checks", () => {
 
   it("a target type is autoloaded from its dm-<type> module", () => {
     const { k } = setup();
-    expect(k.dm.targets().map((t) => t.name)).toEqual(["linear", "error"]);
+    expect(k.dm.targets().map((t) => t.name)).toEqual(["striped", "linear", "error"]);
     expect(dmsetupCreate(k, "a", [[0, 8, "fake", "7:0"]])).toBe(0);
     expect(k.modules.isLoaded("dm-fake")).toBe(true);
-    expect(k.dm.targets().map((t) => t.name)).toEqual(["fake", "linear", "error"]);
+    expect(k.dm.targets().map((t) => t.name)).toEqual(["fake", "striped", "linear", "error"]);
   });
 
   it("the first target must start at 0 and later ones must adjoin: Gap in table", () => {

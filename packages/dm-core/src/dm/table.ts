@@ -204,10 +204,29 @@ class TargetEnv implements DmTargetEnv {
   }
 }
 
-/** Result of {@link DmTable.calculateQueueLimits}: the stacked logical block size, or an errno. */
+/**
+ * Result of {@link DmTable.calculateQueueLimits}: the stacked logical block size and minimum and
+ * optimal I/O sizes (bytes), or an errno.
+ */
 export type QueueLimits =
-  | { readonly ok: true; readonly logicalBlockSize: number }
+  | {
+      readonly ok: true;
+      readonly logicalBlockSize: number;
+      readonly ioMin: number;
+      readonly ioOpt: number;
+    }
   | { readonly ok: false; readonly errno: number };
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/** `lcm_not_zero`: how blk_stack_limits combines optimal I/O sizes. */
+function lcmNotZero(a: number, b: number): number {
+  if (!a || !b) return a || b;
+  return (a / gcd(a, b)) * b;
+}
 
 /** `struct dm_table`. */
 export class DmTable {
@@ -445,12 +464,25 @@ export class DmTable {
   calculateQueueLimits(): QueueLimits {
     const name = this.md.dmName;
     let tableLbs = 512;
+    let tableIoMin = 0;
+    let tableIoOpt = 0;
     const perTarget: number[] = [];
     for (const s of this.targets) {
       let lbs = 512;
+      let ioMin = 0;
+      let ioOpt = 0;
       s.t.iterateDevices((dev) => {
-        lbs = Math.max(lbs, dev.bdev.logicalBlockSize);
+        const b = dev.bdev;
+        lbs = Math.max(lbs, b.logicalBlockSize);
+        ioMin = Math.max(ioMin, b.ioMin?.() ?? b.logicalBlockSize);
+        ioOpt = lcmNotZero(ioOpt, b.ioOpt?.() ?? 0);
       });
+      // The target's io_hints replace what its devices stacked.
+      const hints = s.t.ioHints?.();
+      if (hints?.ioMin !== undefined) ioMin = Math.max(hints.ioMin, lbs);
+      if (hints?.ioOpt !== undefined) ioOpt = hints.ioOpt;
+      tableIoMin = Math.max(tableIoMin, ioMin, lbs);
+      tableIoOpt = lcmNotZero(tableIoOpt, ioOpt);
       perTarget.push(lbs);
       let invalid = false;
       const lbsSects = lbs >> 9;
@@ -501,7 +533,7 @@ export class DmTable {
       );
       return { ok: false, errno: -Errno.EINVAL };
     }
-    return { ok: true, logicalBlockSize: tableLbs };
+    return { ok: true, logicalBlockSize: tableLbs, ioMin: Math.max(tableIoMin, tableLbs), ioOpt: tableIoOpt };
   }
 
   /** Resolves a device argument without opening it. */

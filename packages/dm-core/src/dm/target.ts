@@ -148,6 +148,11 @@ export interface DmTargetEnv {
  */
 export interface DmPerIo {
   ctx: unknown;
+  /**
+   * `dm_bio_get_target_bio_nr()`: which of the target's duplicate clones this is (0 ..
+   * `numFlushBios - 1` for an empty flush, 0 .. `numDiscardBios - 1` for a discard); 0 otherwise.
+   */
+  readonly targetBioNr?: number;
 }
 
 /** A constructed target instance (`ti->private` plus the type's callbacks bound to it). */
@@ -159,6 +164,19 @@ export interface DmTarget {
    * the error target has 0, so flushes of an error-mapped device succeed).
    */
   readonly numFlushBios?: number;
+  /**
+   * `ti->num_discard_bios` / `num_secure_erase_bios` / `num_write_zeroes_bios`: clones of such a
+   * bio per target (each with its {@link DmPerIo.targetBioNr}); 0 fails it with
+   * BLK_STS_NOTSUPP. Undefined: 1.
+   */
+  readonly numDiscardBios?: number;
+  readonly numSecureEraseBios?: number;
+  readonly numWriteZeroesBios?: number;
+  /**
+   * `ti->max_io_len` (`dm_set_target_max_io_len`), in sectors: dm core splits reads and writes so
+   * that no clone crosses a multiple of it within the target (striped: the chunk size).
+   */
+  readonly maxIoLen?: number;
 
   /** Bio-based map of a clone (its sector already adjusted for `begin`). */
   map?(clone: Bio, io: DmPerIo): DmMapio;
@@ -191,6 +209,11 @@ export interface DmTarget {
   message?(argv: readonly string[]): number;
   /** `busy(ti)`: request-based congestion hint. */
   busy?(): boolean;
+  /**
+   * `io_hints`: the target's own minimum and optimal I/O sizes in bytes (`blk_limits_io_min`,
+   * `blk_limits_io_opt`), which replace what its devices stacked (striped: chunk, chunk × stripes).
+   */
+  ioHints?(): { readonly ioMin?: number; readonly ioOpt?: number };
   /** `iterate_devices`: every device with the (begin, len) area the target maps onto it. */
   iterateDevices(fn: (dev: DmDev, start: number, len: number) => void): void;
   /** `dtr`. */

@@ -8,6 +8,7 @@ import type { LoopDriver } from "../block/loop.js";
 import type { DmTargetType } from "../dm/target.js";
 import { errorTargetType } from "../dm/targets/error.js";
 import { linearTargetType } from "../dm/targets/linear.js";
+import { stripedTargetType } from "../dm/targets/striped.js";
 import type { ScsiDeviceHandlerType } from "../handlers/handler.js";
 import * as handlersBarrel from "../handlers/index.js";
 import * as multipathBarrel from "../multipath/index.js";
@@ -143,12 +144,16 @@ export function builtinModules(env: BuiltinModuleEnv): KernelModule[] {
       });
       if (typeof p === "number") return p;
       log.info("device-mapper: uevent: version 1.0.3");
+      // dm_mod's init order: dm_target_init (error), dm_linear_init, dm_stripe_init. Each
+      // registration goes to the head of the list, so `dmsetup targets` shows them reversed.
       registerOnce(targets, errorTargetType);
       registerOnce(targets, linearTargetType);
+      registerOnce(targets, stripedTargetType);
       log.info("device-mapper: ioctl: 4.47.0-ioctl (2022-07-28) initialised: dm-devel@redhat.com");
       return 0;
     },
     exit() {
+      targets.unregister(stripedTargetType.name);
       targets.unregister(linearTargetType.name);
       targets.unregister(errorTargetType.name);
     },

@@ -17,9 +17,10 @@ describe("createKernel", () => {
     expect(k.config).toEqual({ DM_MULTIPATH_HST: true, DM_MULTIPATH_IOA: true });
   });
 
-  it("using the dm control interface autoloads dm_mod with linear and error", () => {
+  it("using the dm control interface autoloads dm_mod with striped, linear and error", () => {
     const k = createKernel({ clock: new VirtualClock() });
     expect(k.dm.targets()).toEqual([
+      { name: "striped", version: [1, 6, 0] },
       { name: "linear", version: [1, 4, 0] },
       { name: "error", version: [1, 5, 0] },
     ]);
@@ -32,9 +33,12 @@ describe("createKernel", () => {
 
   it("dmsetup targets lists multipath only once dm-multipath is loaded, newest first", () => {
     const k = createKernel({ clock: new VirtualClock(), config: debian });
-    expect(k.dm.targets().map((t) => t.name)).toEqual(["linear", "error"]);
+    expect(k.dm.targets().map((t) => t.name)).toEqual(["striped", "linear", "error"]);
     expect(k.modules.load("dm-multipath")).toEqual({ ok: true, alreadyLoaded: false });
-    expect(k.dm.targets().map((t) => t.name)).toEqual(["multipath", "linear", "error"]);
+    expect(k.dm.targets().map((t) => t.name)).toEqual(["multipath", "striped", "linear", "error"]);
+    // Selector modules register path selectors, not targets: the list stays as it is.
+    expect(k.modules.load("dm-round-robin").ok).toBe(true);
+    expect(k.dm.targets().map((t) => t.name)).toEqual(["multipath", "striped", "linear", "error"]);
     expect(k.dm.targets()[0]!.version).toEqual([1, 14, 0]);
   });
 
