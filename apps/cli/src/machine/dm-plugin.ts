@@ -1,5 +1,5 @@
 import type { DevT } from "@mp/dm-core";
-import { createKernel, DM_MAJOR, devMajor, devMinor, Errno, mkdev } from "@mp/dm-core";
+import { createKernel, createRng, DM_MAJOR, devMajor, devMinor, Errno, mkdev, type Rng } from "@mp/dm-core";
 import { expectedProvider } from "../conformance/capabilities.js";
 import { type DdEnv, ddMain } from "../tools/dd/dd.js";
 import { type DmsetupEnv, dmsetupMain } from "../tools/dmsetup/dmsetup.js";
@@ -66,7 +66,7 @@ export function mapperNodeSet(): MapperNodes {
 }
 
 /** dmsetup's view of a machine. */
-export function dmsetupEnv(m: ScenarioMachine, stdin = ""): DmsetupEnv {
+export function dmsetupEnv(m: ScenarioMachine, stdin = "", random?: Rng): DmsetupEnv {
   const kernel = m.services.kernel!;
   const udev = m.services.udev;
   return {
@@ -86,6 +86,9 @@ export function dmsetupEnv(m: ScenarioMachine, stdin = ""): DmsetupEnv {
       else kernel.block.setReadAheadKb(devt, Math.floor(sectors / 8) * 4);
     },
     udevWait: udev?.running ? () => udev.settle() : undefined,
+    // Scenarios run dmsetup with DM_DISABLE_UDEV=1 until udev starts.
+    udevDisabled: !udev?.running,
+    ...(random ? { random16: () => random.int(0, 0xffff) } : {}),
     // With udev running, udev makes the nodes; before, libdm does.
     nodes: udev?.running ? undefined : m.services.mapperNodes,
     stdin,
@@ -188,12 +191,16 @@ export const dmPlugin: MachinePlugin = {
       };
     };
 
+    // libdm's /dev/urandom for udev cookies: one stream per machine.
+    const cookieRng = createRng("libdm-udev-cookie");
     m.registerCommand({
       name: "dmsetup",
       providedBy: "@mp/cli",
       run: (argv, ctx) => {
         requireKernel(ctx);
-        return dmsetupMain(argv, ctx.io, dmsetupEnv(ctx.machine, ctx.stdin), (ns) => ctx.sleep(ns));
+        return dmsetupMain(argv, ctx.io, dmsetupEnv(ctx.machine, ctx.stdin, cookieRng), (ns) =>
+          ctx.sleep(ns),
+        );
       },
     });
     m.registerCommand({

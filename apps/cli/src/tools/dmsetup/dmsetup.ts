@@ -3,7 +3,15 @@ import { devMajor, devMinor, mkdev, strerror } from "@mp/dm-core";
 import type { ProcessIo } from "../../machine/process-io.js";
 import { cAtoi, cStrto, cStrtoullStrict } from "../cnum.js";
 import { getoptLong } from "../getopt.js";
-import { type DmTask, LibDm, type MapperNodes, mangleName, type TaskInfo, unmangleName } from "./libdm.js";
+import {
+  type DmTask,
+  DmUdevFlag,
+  LibDm,
+  type MapperNodes,
+  mangleName,
+  type TaskInfo,
+  unmangleName,
+} from "./libdm.js";
 import {
   DEFAULT_INFO_FIELDS,
   DEFAULT_SPLITNAME_FIELDS,
@@ -52,6 +60,13 @@ export interface DmsetupEnv {
   setReadAhead(devt: DevT, sectors: number | null): void;
   /** udev synchronisation: waits until udev processed the dm events; undefined without udev. */
   readonly udevWait?: (() => Promise<void>) | undefined;
+  /**
+   * `DM_DISABLE_UDEV` is set (libdm makes the nodes and keeps udev's dm rules out). Default:
+   * set exactly when udev does not run, as the conformance scenarios run dmsetup.
+   */
+  readonly udevDisabled?: boolean | undefined;
+  /** 16 random bits for a udev cookie (libdm reads /dev/urandom). */
+  readonly random16?: (() => number) | undefined;
   /** stdin's contents (a table or concise spec may come from it). */
   readonly stdin: string;
 }
@@ -147,7 +162,16 @@ class Dmsetup {
   constructor(io: ProcessIo, env: DmsetupEnv) {
     this.#io = io;
     this.#env = env;
-    this.#lib = new LibDm(env.dm, (l) => this.#err(l), env.udevWait, env.nodes);
+    this.#lib = new LibDm(
+      env.dm,
+      (l) => this.#err(l),
+      {
+        disabled: env.udevDisabled ?? env.udevWait === undefined,
+        wait: env.udevWait,
+        random16: env.random16,
+      },
+      env.nodes,
+    );
   }
 
   #out(s: string): void {
@@ -256,6 +280,20 @@ class Dmsetup {
       return { ok: false, operands: [] };
     }
     return { ok: true, operands: [...r.operands] };
+  }
+
+  /**
+   * The udev flags dmsetup passes to `dm_task_set_cookie`: `--noudevrules` keeps udev's dm and
+   * subsystem rules out; with udev making the nodes in /dev (no `--verifyudev`, or a transaction
+   * cookie given) libdm must not make them itself (`_udev_only`).
+   */
+  #setCookie(t: DmTask): void {
+    let flags = 0;
+    if (this.#sw.has("noudevrules"))
+      flags |= DmUdevFlag.DISABLE_DM_RULES | DmUdevFlag.DISABLE_SUBSYSTEM_RULES;
+    if (this.#udevCookie || !this.#sw.has("verifyudev")) flags |= DmUdevFlag.DISABLE_LIBRARY_FALLBACK;
+    t.udevFlags = flags;
+    if (this.#udevCookie) t.udevCookie = this.#udevCookie;
   }
 
   #cookieValue(s: string): number {
@@ -626,6 +664,7 @@ class Dmsetup {
     const sw = this.#sw;
     const t: DmTask = { type: "create" };
     if (!this.#setName(t, name)) return false;
+    this.#setCookie(t);
     if (sw.has("uuid")) {
       const u = sw.str("uuid")!;
       if (u.length >= DM_UUID_LEN) {
@@ -787,6 +826,7 @@ class Dmsetup {
     const target = argv[argv.length - 1]!;
     const t: DmTask = { type: "rename" };
     if (!this.#setDevice(t, name)) return false;
+    this.#setCookie(t);
     if (sw.has("setuuid")) {
       if (target.length >= DM_UUID_LEN) {
         this.#err(`New uuid "${target}" too long`);
@@ -845,6 +885,8 @@ class Dmsetup {
     const sw = this.#sw;
     const t: DmTask = { type };
     if (!this.#setDevice(t, name)) return false;
+    // dmsetup synchronises resume and remove with udev (`udev_wait_flag`).
+    if (type === "resume" || type === "remove") this.#setCookie(t);
     if (sw.has("noflush")) t.noFlush = true;
     if (sw.has("nolockfs")) t.skipLockfs = true;
     if (sw.has("inactive")) t.inactive = true;
@@ -1150,7 +1192,9 @@ class Dmsetup {
       return true;
     }
     this.#out(`${devName}: renaming to ${newName}\n`);
-    return (await this.#lib.run({ type: "rename", name: devName, newName })) !== null;
+    const rename: DmTask = { type: "rename", name: devName, newName };
+    this.#setCookie(rename);
+    return (await this.#lib.run(rename)) !== null;
   }
 
   async #targets(): Promise<boolean> {
@@ -1380,6 +1424,7 @@ class Dmsetup {
     }
     const mangling = (sw.str("manglename") ?? "auto").toLowerCase();
     this.#lib.mangling = mangling === "none" || mangling === "hex" ? mangling : "auto";
+    if (sw.has("noudevsync")) this.#lib.syncWithUdev = false;
     let operands = p.operands;
     let command: string | undefined;
     if (operands.length > 0) {

@@ -59,6 +59,37 @@ export interface DmTask {
   ima?: boolean;
   /** `--addnodeoncreate`: make the /dev/mapper node at create instead of at the first resume. */
   addNodeOnCreate?: boolean;
+  /**
+   * `dm_task_set_cookie(dmt, &cookie, flags)` was called with these `DM_UDEV_*` flags (the task
+   * then carries a udev cookie). Only resume, remove and rename ioctls pass it to the kernel.
+   */
+  udevFlags?: number;
+  /** `--udevcookie`: join this udev transaction instead of making a new cookie. */
+  udevCookie?: number;
+}
+
+/** `DM_UDEV_*` flags (libdm-common.h), carried in the top 16 bits of a cookie. */
+export const DmUdevFlag = {
+  DISABLE_DM_RULES: 0x0001,
+  DISABLE_SUBSYSTEM_RULES: 0x0002,
+  DISABLE_DISK_RULES: 0x0004,
+  DISABLE_OTHER_RULES: 0x0008,
+  LOW_PRIORITY: 0x0010,
+  DISABLE_LIBRARY_FALLBACK: 0x0020,
+  PRIMARY_SOURCE: 0x0040,
+} as const;
+
+/** `DM_UDEV_FLAGS_SHIFT`. */
+const UDEV_FLAGS_SHIFT = 16;
+
+/** How libdm synchronises with udev (`dm_udev_get_sync_support` and its inputs). */
+export interface LibDmUdev {
+  /** `DM_DISABLE_UDEV` is set: libdm makes the nodes and tells udev's dm rules to keep out. */
+  readonly disabled: boolean;
+  /** Waits until udev processed the events of a cookie; undefined when udev does not run. */
+  readonly wait?: (() => Promise<void>) | undefined;
+  /** 16 random bits for a new cookie (libdm reads /dev/urandom). */
+  readonly random16?: (() => number) | undefined;
 }
 
 /** How libdm encodes characters outside its whitelist in names and uuids. */
@@ -134,20 +165,88 @@ export class LibDm {
   readonly #err: (line: string) => void;
   /** Waits for udev to process the events of the last change (udev sync), when udev runs. */
   readonly #udevWait: (() => Promise<void>) | undefined;
+  readonly #udevDisabled: boolean;
+  readonly #random16: () => number;
+  /** `dm_udev_set_sync_support` (`--noudevsync` turns it off). */
+  #syncWithUdev = true;
 
   readonly #nodes: MapperNodes | undefined;
   #mangling: ManglingMode = "auto";
 
+  /**
+   * @param udev how udev runs; a bare wait function (or nothing) is the older form: udev syncing
+   *   when given, `DM_DISABLE_UDEV` when not.
+   */
   constructor(
     dm: DmControl,
     err: (line: string) => void,
-    udevWait?: () => Promise<void>,
+    udev?: LibDmUdev | (() => Promise<void>),
     nodes?: MapperNodes,
   ) {
     this.#dm = dm;
     this.#err = err;
-    this.#udevWait = udevWait;
+    const u: LibDmUdev =
+      typeof udev === "function" ? { disabled: false, wait: udev } : (udev ?? { disabled: true });
+    this.#udevWait = u.wait;
+    this.#udevDisabled = u.disabled;
+    let seed = 0x2545;
+    this.#random16 =
+      u.random16 ??
+      (() => {
+        // A fixed sequence when the machine gives no randomness (tests).
+        seed = (seed * 75 + 74) % 65537;
+        return seed & 0xffff;
+      });
     this.#nodes = nodes;
+  }
+
+  /** `dm_udev_set_sync_support(0)` (`--noudevsync`). */
+  set syncWithUdev(on: boolean) {
+    this.#syncWithUdev = on;
+  }
+
+  /** `dm_udev_get_sync_support`: udev runs, is not disabled, and syncing is wanted. */
+  get udevSync(): boolean {
+    return this.#udevWait !== undefined && !this.#udevDisabled && this.#syncWithUdev;
+  }
+
+  /**
+   * `dm_task_set_cookie` (the flags, and a new cookie's random low half when syncing with udev)
+   * plus what `_do_dm_ioctl` adds for an ioctl that makes a uevent: the event_nr the kernel
+   * sends as `DM_COOKIE`.
+   */
+  #cookie(t: DmTask, low: number | undefined): number {
+    let flags = 0;
+    if (t.udevFlags !== undefined) {
+      flags = t.udevFlags;
+      // DM_DISABLE_UDEV: libdm makes the nodes; udev's dm and subsystem rules must keep out.
+      if (this.#udevDisabled)
+        flags =
+          (flags & ~DmUdevFlag.DISABLE_LIBRARY_FALLBACK) |
+          DmUdevFlag.DISABLE_DM_RULES |
+          DmUdevFlag.DISABLE_SUBSYSTEM_RULES;
+    } else if (this.udevSync) {
+      // A task without a cookie while udev syncs: fall back to libdm's nodes, keep the disk rules.
+      flags = DmUdevFlag.DISABLE_DM_RULES | DmUdevFlag.DISABLE_SUBSYSTEM_RULES;
+    }
+    // Every uevent libdm causes is marked as its own.
+    flags |= DmUdevFlag.PRIMARY_SOURCE;
+    const lowBits = t.udevFlags !== undefined && this.udevSync ? (low ?? this.#newCookieLow(t)) & 0xffff : 0;
+    return (flags * 2 ** UDEV_FLAGS_SHIFT + lowBits) >>> 0;
+  }
+
+  /** The low half of a new cookie (`_udev_notify_sem_create`: random, never 0). */
+  #newCookieLow(t: DmTask): number {
+    if (t.udevCookie !== undefined) return t.udevCookie & 0xffff;
+    let v = 0;
+    while (v === 0) v = this.#random16() & 0xffff;
+    return v;
+  }
+
+  /** Waits for udev after a task that set a cookie, unless it joined a caller's transaction. */
+  async #waitUdev(t: DmTask): Promise<void> {
+    if (!this.#udevWait || !this.#syncWithUdev || t.udevCookie !== undefined) return;
+    await this.#udevWait();
   }
 
   /** `dm_set_name_mangling_mode` (Debian's default is `auto`). */
@@ -301,12 +400,8 @@ export class LibDm {
       return null;
     }
     this.#nodeOps(t, r.value);
-    if (
-      this.#udevWait &&
-      (t.type === "resume" || t.type === "remove" || t.type === "rename" || t.type === "create")
-    ) {
-      await this.#udevWait();
-    }
+    if (t.type === "resume" || t.type === "remove" || t.type === "rename" || t.type === "create")
+      await this.#waitUdev(t);
     return r.value;
   }
 
@@ -314,8 +409,11 @@ export class LibDm {
     return { exists: true, ...i };
   }
 
-  #ioctl(t: DmTask): DmResult<TaskResult> {
+  #ioctl(t: DmTask, cookieLow?: number): DmResult<TaskResult> {
     const dm = this.#dm;
+    // resume, remove and rename make uevents: they carry the cookie (DM_COOKIE).
+    const withUevent = t.type === "resume" || t.type === "remove" || t.type === "rename";
+    const cookie = withUevent ? this.#cookie(t, cookieLow) : 0;
     const wrap = (r: DmResult<DmInfo>): DmResult<TaskResult> =>
       r.ok ? { ok: true, value: { info: this.#info(r.value) } } : r;
     switch (t.type) {
@@ -329,7 +427,7 @@ export class LibDm {
       case "reload":
         return wrap(dm.load(this.#ref(t), t.targets ?? [], t.readOnly ? { readOnly: true } : {}));
       case "remove":
-        return wrap(dm.remove(this.#ref(t), t.deferred ? { deferred: true } : {}));
+        return wrap(dm.remove(this.#ref(t), { ...(t.deferred ? { deferred: true } : {}), cookie }));
       case "suspend": {
         const o: { noflush?: boolean; skipLockfs?: boolean } = {};
         if (t.noFlush) o.noflush = true;
@@ -337,15 +435,16 @@ export class LibDm {
         return wrap(dm.suspend(this.#ref(t), o));
       }
       case "resume":
-        return wrap(dm.resume(this.#ref(t)));
+        return wrap(dm.resume(this.#ref(t), { cookie }));
       case "clear":
         return wrap(dm.clear(this.#ref(t)));
       case "info":
       case "mknodes":
         return wrap(dm.info(this.#ref(t)));
       case "rename":
-        if (t.newUuid !== undefined) return wrap(dm.rename(this.#ref(t), t.newUuid, { setUuid: true }));
-        return wrap(dm.rename(this.#ref(t), t.newName ?? ""));
+        if (t.newUuid !== undefined)
+          return wrap(dm.rename(this.#ref(t), t.newUuid, { setUuid: true, cookie }));
+        return wrap(dm.rename(this.#ref(t), t.newName ?? "", { cookie }));
       case "deps": {
         const r = dm.deps(this.#ref(t), t.inactive ? { inactive: true } : {});
         return r.ok ? { ok: true, value: { info: this.#info(r.value.info), deps: r.value.deps } } : r;
@@ -384,6 +483,11 @@ export class LibDm {
 
   /** `_create_and_load_v4`: create, load the table, resume; on failure remove again. */
   async #createAndLoad(t: DmTask): Promise<TaskResult | null> {
+    // One cookie for the whole sequence: the resume, or the remove that reverts the create.
+    const low = t.udevFlags !== undefined && this.udevSync ? this.#newCookieLow(t) : undefined;
+    const udev: Pick<DmTask, "udevFlags" | "udevCookie"> = {};
+    if (t.udevFlags !== undefined) udev.udevFlags = t.udevFlags;
+    if (t.udevCookie !== undefined) udev.udevCookie = t.udevCookie;
     const create: DmTask = { type: "create" };
     if (t.name !== undefined) create.name = t.name;
     if (t.uuid !== undefined) create.uuid = t.uuid;
@@ -406,26 +510,29 @@ export class LibDm {
     if (t.readOnly) load.readOnly = true;
     const loaded = this.#ioctl(load);
     if (loaded.ok) {
-      const resume: DmTask = { type: "resume" };
+      const resume: DmTask = { type: "resume", ...udev };
       if (t.name !== undefined) resume.name = t.name;
       if (t.major !== undefined) resume.major = t.major;
       if (t.minor !== undefined) resume.minor = t.minor;
-      const resumed = this.#ioctl(resume);
+      const resumed = this.#ioctl(resume, low);
       if (resumed.ok) {
         this.#nodeOps(resume, resumed.value);
-        if (this.#udevWait) await this.#udevWait();
+        await this.#waitUdev(t);
         return resumed.value;
       }
       this.#ioctlError(resume, resumed.errno);
     } else {
       this.#ioctlError(load, loaded.errno);
     }
-    const revert: DmTask = { type: "remove" };
+    const revert: DmTask = { type: "remove", ...udev };
     if (t.name !== undefined) revert.name = t.name;
     if (t.major !== undefined) revert.major = t.major;
     if (t.minor !== undefined) revert.minor = t.minor;
-    const removed = this.#ioctl(revert);
-    if (removed.ok) this.#nodeOps(revert, removed.value);
+    const removed = this.#ioctl(revert, low);
+    if (removed.ok) {
+      this.#nodeOps(revert, removed.value);
+      await this.#waitUdev(t);
+    }
     if (!removed.ok) {
       this.#ioctlError(revert, removed.errno);
       this.#err("Failed to revert device creation.");
