@@ -157,24 +157,37 @@ export {
   Resolver,
   UnresolvedReference,
 } from "./faults/timeline.js";
-export type { AnaStateName } from "./nvme-multipath/ana.js";
+export type {
+  NvmeTransport,
+  NvmetNamespaceOptions,
+  NvmetPortChange,
+  NvmetPortOptions,
+  NvmetSubsystemOptions,
+} from "./hardware/nvme-target.js";
+export { NVMET_MAX_ANAGRPS, NvmetNamespace, NvmetPort, NvmetSubsystem } from "./hardware/nvme-target.js";
+export type { AnaStateName } from "./nvme/ana.js";
 export {
   ANA_STATE_NAMES,
   AnaState,
   anaStateFromName,
+  anaStateIsLive,
   anaStateName,
+  isAnaError,
+  isPathError,
   NvmePathStatus,
-} from "./nvme-multipath/ana.js";
+  NvmeStatusBits,
+} from "./nvme/ana.js";
+export type { NvmeAdminCommand, NvmeAdminResult } from "./nvme/nvme-admin.js";
+export { NvmeAdminOpcode, NvmeCns, NvmeLogId } from "./nvme/nvme-admin.js";
+export type { NvmeConnectOptions, NvmeCoreOptions, NvmeHolderCheck } from "./nvme/nvme-core.js";
+export { BLOCK_EXT_MAJOR, NvmeCore, NvmeSubsys } from "./nvme/nvme-core.js";
+export type { NvmeCtrlOptions, NvmeCtrlState } from "./nvme/nvme-ctrl.js";
+export { NvmeCtrl, nvmeErrorStatus } from "./nvme/nvme-ctrl.js";
+export { NvmeNs } from "./nvme/nvme-ns.js";
+export { formatUuidBytes, nvmeWwid } from "./nvme/nvme-sysfs.js";
 export type { IoPolicy, PolicyPath } from "./nvme-multipath/iopolicy.js";
 export { findPathIndex, IO_POLICIES, queueDepthIndex, roundRobinIndex } from "./nvme-multipath/iopolicy.js";
-export { NvmeHost } from "./nvme-multipath/nvme-host.js";
 export { NvmeNsHead } from "./nvme-multipath/nvme-ns-head.js";
-export type {
-  NvmeControllerOptions,
-  NvmeCtrlState,
-  NvmeSubsystemOptions,
-} from "./nvme-multipath/nvme-subsystem.js";
-export { NvmeController, NvmeNamespace, NvmeNsPath, NvmeSubsystem } from "./nvme-multipath/nvme-subsystem.js";
 export { ScenarioError, ScenarioSetupError } from "./scenario/errors.js";
 export type { ExpectationResult } from "./scenario/expect.js";
 export type { ScenarioParseResult } from "./scenario/parse.js";

@@ -10,6 +10,7 @@ import {
 import { Fabric } from "./hardware/fabric.js";
 import { SimHost } from "./host/sim-host.js";
 import type { MultipathU, UdevRule } from "./host/udev/rules.js";
+import { NvmeCore } from "./nvme/nvme-core.js";
 import { createScsiDebugModule, type ScsiDebugModule } from "./profiles/scsi-debug.js";
 import { hbaDriverModule, scsiCoreModules } from "./scsi-ml/modules.js";
 import { ScsiSubsystem } from "./scsi-ml/scsi-subsystem.js";
@@ -25,6 +26,8 @@ export interface FabricAttachment {
   readonly sysfs: SysfsTree;
   readonly host: SimHost;
   readonly scsiDebug: ScsiDebugModule;
+  /** The NVMe host driver (`nvme_core`, `nvme_fabrics`, the transports). */
+  readonly nvme: NvmeCore;
 }
 
 /** Options of {@link attachFabric}. */
@@ -40,8 +43,8 @@ export interface AttachFabricOptions {
 
 /**
  * Adds the fabric to an existing kernel: the SCSI subsystem and its modules (`scsi_mod`,
- * `sd_mod`, `sg`, `scsi_transport_fc`, `scsi_debug`, the FC HBA drivers) offered to modprobe,
- * sysfs, and the SimHost. Used by {@link createSimWorld} and by composition roots that already
+ * `sd_mod`, `sg`, `scsi_transport_fc`, `scsi_debug`, the FC HBA drivers), the NVMe host driver
+ * (`nvme_core`, `nvme_fabrics`, `nvme_tcp` …) offered to modprobe, sysfs, and the SimHost. Used by {@link createSimWorld} and by composition roots that already
  * made the kernel (the conformance machine).
  */
 export function attachFabric(o: AttachFabricOptions): FabricAttachment {
@@ -54,6 +57,8 @@ export function attachFabric(o: AttachFabricOptions): FabricAttachment {
   kernel.modules.offer(scsiDebug.module);
   for (const name of FC_HBA_DRIVERS)
     kernel.modules.offer(hbaDriverModule(scsi, fabric, { name, transport: "fc" }));
+  const nvme = new NvmeCore({ kernel, sysfs });
+  for (const m of nvme.modules()) kernel.modules.offer(m);
   sysfs.mkdir("/sys/block");
   sysfs.mkdir("/sys/class/block");
   sysfs.mkdir("/sys/dev/block");
@@ -68,11 +73,12 @@ export function attachFabric(o: AttachFabricOptions): FabricAttachment {
     kernel,
     sysfs,
     scsi,
+    nvme,
     ...(o.udevEventNs !== undefined ? { udevEventNs: o.udevEventNs } : {}),
     ...(o.multipathU ? { multipathU: o.multipathU } : {}),
     ...(o.udevRules ? { rules: o.udevRules } : {}),
   });
-  return { fabric, scsi, sysfs, host, scsiDebug };
+  return { fabric, scsi, sysfs, host, scsiDebug, nvme };
 }
 
 /** Options of {@link createSimWorld}. */

@@ -3,9 +3,10 @@ import type { AluaStateName } from "../hardware/alua.js";
 import type { LogicalUnit, StorageArray, TargetPort } from "../hardware/array.js";
 import type { Fabric, Hba, Link } from "../hardware/fabric.js";
 import type { FaultMatch, FaultSpec } from "../hardware/fault.js";
-import { type AnaStateName, anaStateFromName } from "../nvme-multipath/ana.js";
-import type { NvmeHost } from "../nvme-multipath/nvme-host.js";
-import type { NvmeController, NvmeSubsystem } from "../nvme-multipath/nvme-subsystem.js";
+import type { NvmetPort, NvmetSubsystem } from "../hardware/nvme-target.js";
+import { type AnaStateName, anaStateFromName } from "../nvme/ana.js";
+import type { NvmeCore } from "../nvme/nvme-core.js";
+import type { NvmeCtrl } from "../nvme/nvme-ctrl.js";
 import type { SenseSpec } from "../scsi/sense.js";
 import { QueueingResource } from "../timing/queueing-resource.js";
 import type { ServiceModel } from "../timing/service-model.js";
@@ -139,7 +140,8 @@ export interface TimelineLogEntry {
 export interface FaultWorld {
   readonly clock: Clock;
   readonly fabric: Fabric;
-  readonly nvme: NvmeHost | null;
+  /** The host's NVMe driver (the controllers whose latency a fault changes). */
+  readonly nvme: NvmeCore | null;
   readonly dm: DmControl;
   /** Plugs in a new HBA (the scenario's host knows drivers and rport settings). */
   addHba?(name: string, driver: string, ports: readonly TargetPort[]): string | null;
@@ -175,21 +177,21 @@ export class Resolver {
     return a;
   }
 
-  subsystem(name: string): NvmeSubsystem | null {
-    return this.#w.nvme?.subsystem(name) ?? null;
+  subsystem(name: string): NvmetSubsystem | null {
+    return this.#w.fabric.nvmeSubsystem(name) ?? null;
   }
 
-  /** A SCSI target port (`array0:A0`) or an NVMe controller's port (`subsys0:c1`). */
-  port(ref: string): TargetPort | NvmeController {
+  /** A SCSI target port (`array0:A0`) or an NVMe subsystem's port (`subsys0:c1`). */
+  port(ref: string): TargetPort | NvmetPort {
     const [owner, port] = this.#split(ref, "port");
     const sub = this.subsystem(owner);
     if (sub) {
-      const c = sub.controller(port);
+      const c = sub.port(port);
       if (!c)
         throw new UnresolvedReference(
           "controller",
           ref,
-          hintList(sub.controllers.map((x) => `${owner}:${x.name}`)),
+          hintList(sub.ports.map((x) => `${owner}:${x.name}`)),
         );
       return c;
     }
@@ -200,7 +202,7 @@ export class Resolver {
   }
 
   /** Every port of a controller: `array0:A` (ports named A<n>) or `array0:<tpg id>`. */
-  controller(ref: string): (TargetPort | NvmeController)[] {
+  controller(ref: string): (TargetPort | NvmetPort)[] {
     const [owner, c] = this.#split(ref, "controller");
     const sub = this.subsystem(owner);
     if (sub) return [this.port(ref)];
@@ -500,9 +502,11 @@ export class FaultTimeline {
         }
         if ("controller" in t || "port" in t) {
           const ports = "controller" in t ? r.controller(t.controller) : [r.port(t.port)];
-          const nvme = ports.filter((p): p is NvmeController => !isTargetPort(p));
-          if (nvme.length === ports.length)
+          const nvmePorts = ports.filter((p): p is NvmetPort => !isTargetPort(p));
+          if (nvmePorts.length === ports.length)
             return () => {
+              // The host's controllers through those ports: their connections' round trip.
+              const nvme: NvmeCtrl[] = (this.#w.nvme?.ctrls ?? []).filter((c) => nvmePorts.includes(c.port));
               const was = nvme.map((c) => c.latencyNs);
               for (const c of nvme) c.latencyNs = a.setNs ?? c.latencyNs + (a.addNs ?? 0);
               return () =>
@@ -582,21 +586,21 @@ export class FaultTimeline {
       }
       case "ana": {
         const sub = this.subsystemOrThrow(a.subsystem);
-        const ctrls =
+        const ports =
           a.controllers.length === 0
-            ? sub.controllers
+            ? sub.ports
             : a.controllers.map((c) => {
-                const x = sub.controller(c);
+                const x = sub.port(c);
                 if (!x) throw new UnresolvedReference("controller", `${a.subsystem}:${c}`, "");
                 return x;
               });
         const state = anaStateFromName(a.state);
         return () => {
-          const was = ctrls.map((c) => c.anaOf(a.group));
-          for (const c of ctrls) c.setAnaState(a.group, state);
+          const was = ports.map((p) => p.anaOf(a.group));
+          for (const p of ports) p.setAnaState(a.group, state);
           return () =>
-            ctrls.forEach((c, i) => {
-              c.setAnaState(a.group, was[i]!);
+            ports.forEach((p, i) => {
+              p.setAnaState(a.group, was[i]!);
             });
         };
       }
@@ -661,29 +665,29 @@ export class FaultTimeline {
     }
   }
 
-  subsystemOrThrow(name: string): NvmeSubsystem {
+  subsystemOrThrow(name: string): NvmetSubsystem {
     const s = this.#r.subsystem(name);
     if (!s)
       throw new UnresolvedReference(
         "NVMe subsystem",
         name,
-        hintList(this.#w.nvme?.subsystems.map((x) => x.name) ?? []),
+        hintList(this.#w.fabric.nvmeSubsystems.map((x) => x.name)),
       );
     return s;
   }
 }
 
-function isTargetPort(p: TargetPort | NvmeController): p is TargetPort {
+function isTargetPort(p: TargetPort | NvmetPort): p is TargetPort {
   return "relPortId" in p;
 }
 
-function setPortUp(p: TargetPort | NvmeController, up: boolean): void {
-  if (isTargetPort(p)) p.setUp(up);
-  else p.setPortUp(up);
+/** A SCSI target port or an NVMe port goes dark / returns. */
+function setPortUp(p: TargetPort | NvmetPort, up: boolean): void {
+  p.setUp(up);
 }
 
-function portIsUp(p: TargetPort | NvmeController): boolean {
-  return isTargetPort(p) ? p.up : p.portUp;
+function portIsUp(p: TargetPort | NvmetPort): boolean {
+  return p.up;
 }
 
 function aasToName(aas: number): AluaStateName | null {

@@ -27,7 +27,23 @@ export type FabricEvent =
       readonly added: boolean;
     }
   | { readonly kind: "hba"; readonly hba: string; readonly present: boolean }
-  | { readonly kind: "ana"; readonly subsystem: string; readonly group: number; readonly state: string };
+  | {
+      readonly kind: "ana";
+      readonly subsystem: string;
+      /** The target port whose state changed (absent: every port). */
+      readonly port?: string;
+      readonly group: number;
+      readonly state: string;
+    }
+  | {
+      readonly kind: "nvme-ctrl";
+      /** `nvme<N>` on the host. */
+      readonly ctrl: string;
+      readonly subsystem: string;
+      readonly port: string;
+      /** The host controller's new state (sysfs `state`). */
+      readonly state: string;
+    };
 
 /** A listener list; listeners run synchronously in subscription order. */
 export class Emitter<T> {

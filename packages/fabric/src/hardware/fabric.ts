@@ -1,6 +1,7 @@
 import type { Clock, Rng } from "@mp/dm-core";
 import type { InitiatorRef, StorageArray, TargetPort } from "./array.js";
 import { Emitter, type FabricEvent } from "./events.js";
+import { NvmetSubsystem, type NvmetSubsystemOptions } from "./nvme-target.js";
 
 /** The SCSI transport an HBA speaks; decides what a lost path looks like to the kernel. */
 export type TransportKind = "pseudo" | "fc" | "iscsi" | "sas";
@@ -156,6 +157,8 @@ export class Fabric {
   readonly arrays: StorageArray[] = [];
   readonly hbas: Hba[] = [];
   readonly links: Link[] = [];
+  /** NVMe-oF target subsystems (nvmet), with their ports. */
+  readonly nvmeSubsystems: NvmetSubsystem[] = [];
   #nextHba = 1;
   #nextLink = 1;
   readonly #hbaListeners = new Set<HbaListener>();
@@ -173,6 +176,19 @@ export class Fabric {
       if (port) for (const l of this.links) if (l.port === port) l.notify();
     });
     return array;
+  }
+
+  /** Builds an NVMe-oF target subsystem on the fabric's clock and event bus. */
+  addNvmeSubsystem(o: Omit<NvmetSubsystemOptions, "clock" | "events">): NvmetSubsystem {
+    if (this.nvmeSubsystems.some((s) => s.name === o.name))
+      throw new Error(`duplicate NVMe subsystem ${o.name}`);
+    const s = new NvmetSubsystem({ ...o, clock: this.clock, events: this.events });
+    this.nvmeSubsystems.push(s);
+    return s;
+  }
+
+  nvmeSubsystem(name: string): NvmetSubsystem | undefined {
+    return this.nvmeSubsystems.find((s) => s.name === name);
   }
 
   array(name: string): StorageArray | undefined {

@@ -12,6 +12,16 @@ import {
   type ScsiResult,
 } from "@mp/dm-core";
 import type { FabricKernel } from "../kernel-env.js";
+import {
+  ADMIN_NOT_LIVE,
+  executeAdmin,
+  type NvmeAdminCommand,
+  type NvmeAdminResult,
+} from "../nvme/nvme-admin.js";
+import type { NvmeCore } from "../nvme/nvme-core.js";
+import type { NvmeCtrl } from "../nvme/nvme-ctrl.js";
+import { NvmeNs } from "../nvme/nvme-ns.js";
+import { NvmeNsHead } from "../nvme-multipath/nvme-ns-head.js";
 import type { SimScsiDevice } from "../scsi-ml/scsi-device.js";
 import type { ScsiSubsystem } from "../scsi-ml/scsi-subsystem.js";
 import { SdDisk } from "../scsi-ml/sd.js";
@@ -20,7 +30,10 @@ import { MemFileStore } from "./file-store.js";
 import { SimSysfs } from "./sim-sysfs.js";
 import { defaultRules, type MultipathU, type UdevRule } from "./udev/rules.js";
 import { SimUdev } from "./udev/udev.js";
-import { VirtualBlockSysfs } from "./virtual-block.js";
+import { ownsSysfs, VirtualBlockSysfs } from "./virtual-block.js";
+
+/** Time a controller takes to answer an admin command (besides the round trip), ns. */
+const ADMIN_SERVICE_NS = 20_000;
 
 /** `ENOTTY`: SG_IO on a device that is not SCSI (kept as an export; it is `Errno.ENOTTY`). */
 export const ENOTTY = Errno.ENOTTY;
@@ -36,6 +49,8 @@ export interface SimHostOptions {
   readonly kernel: SimHostKernel;
   readonly sysfs: SysfsTree;
   readonly scsi: ScsiSubsystem;
+  /** The NVMe host driver (admin passthrough, held namespace disks). */
+  readonly nvme?: NvmeCore;
   /** Time udevd spends per event, ns (default 1 ms). */
   readonly udevEventNs?: number;
   /** `multipath -u` for 56-multipath.rules (default: never a multipath path). */
@@ -83,6 +98,7 @@ export class SimHost implements Host {
   readonly kernelRelease: string;
   readonly kernel: SimHostKernel;
   readonly scsi: ScsiSubsystem;
+  readonly nvme: NvmeCore | null;
   readonly virtualBlocks: VirtualBlockSysfs;
   /** Devices the kernel announced (for coldplug). */
   readonly #present = new Map<string, string>();
@@ -95,6 +111,7 @@ export class SimHost implements Host {
     this.clock = o.kernel.clock;
     this.dm = o.kernel.dm;
     this.scsi = o.scsi;
+    this.nvme = o.nvme ?? null;
     this.kernelRelease = o.kernel.release ?? "6.1.0-mp";
     this.sysfs = new SimSysfs(o.sysfs);
     this.files.mkdir("/etc/multipath");
@@ -112,14 +129,15 @@ export class SimHost implements Host {
       else if (e.action === "remove") this.#present.delete(e.devpath);
     });
     for (const d of o.kernel.block.all())
-      if (!(d instanceof SdDisk)) this.#present.set(VirtualBlockSysfs.devpath(d), "block");
+      if (!ownsSysfs(d)) this.#present.set(VirtualBlockSysfs.devpath(d), "block");
     o.kernel.block.subscribe((e) => {
-      if (e.dev instanceof SdDisk) return;
+      if (ownsSysfs(e.dev)) return;
       const p = VirtualBlockSysfs.devpath(e.dev);
       if (e.action === "add") this.#present.set(p, "block");
       else this.#present.delete(p);
     });
     o.scsi.addHolderCheck((disk) => this.#holdsDisk(disk));
+    o.nvme?.addHolderCheck((ns) => this.#holdsDisk(ns));
     this.udev = new SimUdev({
       clock: this.clock,
       uevents: o.kernel.uevents,
@@ -359,6 +377,70 @@ export class SimHost implements Host {
   readAheadKb(devt: DevT): number {
     return this.#bdevSoft.get(devt)?.readAheadKb ?? 128;
   }
+
+  /**
+   * The NVMe controller behind a node: `nvme0` (`/dev/nvme0`), a namespace disk `nvme0n1` (its
+   * controller), or a native multipath head (the controller of its first live path), or null.
+   */
+  nvmeController(dev: string | DevT): NvmeCtrl | null {
+    if (!this.nvme) return null;
+    if (typeof dev === "string") {
+      const n = dev.replace(/^\/dev\//, "");
+      const c = this.nvme.controller(n);
+      if (c) return c;
+    }
+    const r = this.resolve(dev);
+    if ("errno" in r) return null;
+    const d = r.dev;
+    if (d instanceof NvmeNs) return d.ctrl;
+    if (d instanceof NvmeNsHead) return d.paths.find((p) => p.live())?.ctrl ?? d.paths[0]?.ctrl ?? null;
+    return null;
+  }
+
+  /** `NVME_IOCTL_ID` on a namespace node: its NSID, or `{ errno }` (ENOTTY for anything else). */
+  nvmeNsid(dev: string | DevT): number | { readonly errno: number } {
+    const r = this.resolve(dev);
+    if ("errno" in r) return r;
+    if (r.dev instanceof NvmeNs || r.dev instanceof NvmeNsHead) return r.dev.target.nsid;
+    return { errno: Errno.ENOTTY };
+  }
+
+  /**
+   * `NVME_IOCTL_ADMIN_CMD` on a controller or namespace node (what multipath-tools' `ana`
+   * prioritizer sends): Identify and the ANA log page, answered by the target through the
+   * controller after a round trip. A controller that is not live answers with a host path error
+   * (nvme-cli's commands are marked failfast); ENOTTY for a node that is not NVMe.
+   */
+  nvmeAdmin(
+    dev: string | DevT,
+    cmd: NvmeAdminCommand,
+    done: (r: NvmeAdminResult | { readonly errno: number }) => void,
+  ): void {
+    const ctrl = this.nvmeController(dev);
+    if (!ctrl) {
+      const r = this.resolve(dev);
+      this.clock.schedule(0, done, { errno: "errno" in r ? r.errno : Errno.ENOTTY });
+      return;
+    }
+    if (ctrl.state !== "live") {
+      this.clock.schedule(0, done, {
+        status: ADMIN_NOT_LIVE,
+        result: 0,
+        data: new Uint8Array(cmd.dataLength),
+      });
+      return;
+    }
+    const port = ctrl.port;
+    // A dark port swallows the command: the admin timeout (60 s) ends the ioctl.
+    if (!port.up) {
+      this.clock.schedule(60e9, done, { errno: Errno.EINTR });
+      return;
+    }
+    this.#adminChanges++;
+    const r = executeAdmin(ctrl, cmd, this.#adminChanges);
+    this.clock.schedule(ctrl.latencyNs + ADMIN_SERVICE_NS, done, r);
+  }
+  #adminChanges = 0;
 
   kernelLog(cursor: number): KernelLogLine[] {
     return this.kernel.log.since(cursor);

@@ -63,7 +63,7 @@ export class VirtualBlockSysfs {
   }
 
   #add(dev: BlockDevice): void {
-    if (dev instanceof SdDisk) return;
+    if (ownsSysfs(dev)) return;
     const env = this.#env;
     const t = env.sysfs;
     const devpath = VirtualBlockSysfs.devpath(dev);
@@ -145,7 +145,7 @@ export class VirtualBlockSysfs {
   }
 
   #remove(dev: BlockDevice): void {
-    if (dev instanceof SdDisk) return;
+    if (ownsSysfs(dev)) return;
     const t = this.#env.sysfs;
     const devt = formatDevT(dev.devt);
     t.remove(`/sys/block/${dev.name}`);
@@ -154,4 +154,12 @@ export class VirtualBlockSysfs {
     t.remove(`/sys/devices/virtual/bdi/${devt}`);
     t.remove(`/sys${VirtualBlockSysfs.devpath(dev)}`);
   }
+}
+
+/**
+ * True for disks whose driver makes their sysfs itself (`sd`, NVMe namespaces and heads), as
+ * opposed to the `/devices/virtual/block` disks (dm, loop).
+ */
+export function ownsSysfs(dev: BlockDevice): boolean {
+  return dev instanceof SdDisk || (dev as { readonly ownSysfs?: unknown }).ownSysfs === true;
 }

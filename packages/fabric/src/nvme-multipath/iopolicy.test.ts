@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AnaState } from "./ana.js";
+import { AnaState } from "../nvme/ana.js";
 import {
   findPathIndex,
   NUMA_NO_NODE,

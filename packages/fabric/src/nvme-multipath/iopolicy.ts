@@ -1,4 +1,4 @@
-import { AnaState } from "./ana.js";
+import { AnaState } from "../nvme/ana.js";
 
 /**
  * The I/O policies of native NVMe multipath (drivers/nvme/host/multipath.c): `numa` and

@@ -8,13 +8,15 @@ import {
   type DevT,
   NSEC_PER_SEC,
 } from "@mp/dm-core";
+import type { NvmetNamespace } from "../hardware/nvme-target.js";
+import type { NvmeSubsys } from "../nvme/nvme-core.js";
+import type { NvmeNs } from "../nvme/nvme-ns.js";
 import { findPathIndex, queueDepthIndex, roundRobinIndex } from "./iopolicy.js";
-import type { NvmeNamespace, NvmeNsPath, NvmeSubsystem } from "./nvme-subsystem.js";
 
 /** Per-clone bookkeeping (pooled): the original bio and the path it went to. */
 class HeadIo {
   orig: Bio | null = null;
-  path: NvmeNsPath | null = null;
+  path: NvmeNs | null = null;
 }
 
 /** `printk_ratelimited`'s defaults: 10 messages per 5 s. */
@@ -22,22 +24,34 @@ const RATELIMIT_BURST = 10;
 const RATELIMIT_INTERVAL_NS = 5 * NSEC_PER_SEC;
 
 /**
- * The multipath head disk of one namespace (`struct nvme_ns_head` + its gendisk `nvme<S>n<N>`):
- * bio-based; each bio goes to the path its subsystem's I/O policy picks (`nvme_find_path`), a
- * path error fails the bio over to the requeue list, and the requeue list is resubmitted when a
- * controller comes back or the ANA state changes. With no usable path the bio waits while some
- * controller may come back (LIVE, RESETTING, CONNECTING) and fails otherwise.
+ * The head of one namespace of a subsystem (`struct nvme_ns_head`): the namespace's shared
+ * identity, its paths (one `NvmeNs` per controller) and, with native multipath on, its
+ * `nvme<S>n<N>` disk: bio-based; each bio goes to the path its subsystem's I/O policy picks
+ * (`nvme_find_path`), a path error fails the bio over to the requeue list, and the requeue list
+ * is resubmitted when a controller comes back or the ANA state changes. With no usable path the
+ * bio waits while some controller may come back (LIVE, RESETTING, CONNECTING) and fails
+ * otherwise. The disk appears when the first path becomes live (`nvme_mpath_set_live`).
  */
 export class NvmeNsHead implements BlockDevice {
-  readonly subsys: NvmeSubsystem;
-  readonly ns: NvmeNamespace;
-  readonly devt: DevT;
+  readonly subsys: NvmeSubsys;
+  readonly target: NvmetNamespace;
+  /** `head->instance` (the N of `nvme<S>n<N>`, `nvme<C>n<N>`). */
+  readonly instance: number;
   readonly name: string;
-  readonly logicalBlockSize = 512;
   readonly requestStackable = false;
   readonly partition = false;
+  /** The disk's sysfs is the NVMe driver's (under `nvme-subsys<S>`). */
+  readonly ownSysfs = true;
   /** `head->list`: the sibling paths, in the order their controllers connected. */
-  readonly paths: NvmeNsPath[] = [];
+  readonly paths: NvmeNs[] = [];
+  /** The head disk's dev_t once added (native multipath), else 0. */
+  devt: DevT = 0;
+  diskseq = 0;
+  /** `nvme-generic` minor of the head's `ng<S>n<N>`, or -1. */
+  genericMinor = -1;
+  /** The head disk exists (`NVME_NSHEAD_DISK_LIVE`). */
+  #disk = false;
+  #removed = false;
   /** `head->current_path[node]` as indexes into {@link paths} (-1 = none). */
   readonly #current: number[] = [];
   readonly #requeue: Bio[] = [];
@@ -53,21 +67,62 @@ export class NvmeNsHead implements BlockDevice {
   /** Bios failed over to another path after a path error. */
   failovers = 0;
 
-  constructor(subsys: NvmeSubsystem, ns: NvmeNamespace, devt: DevT) {
+  constructor(subsys: NvmeSubsys, target: NvmetNamespace, instance: number) {
     this.subsys = subsys;
-    this.ns = ns;
-    this.devt = devt;
-    this.name = `nvme${subsys.instance}n${ns.nsid}`;
+    this.target = target;
+    this.instance = instance;
+    this.name = `nvme${subsys.instance}n${instance}`;
+  }
+
+  get nsid(): number {
+    return this.target.nsid;
+  }
+
+  get logicalBlockSize(): number {
+    return this.target.blockSize;
+  }
+
+  /** The head disk exists. */
+  get hasDisk(): boolean {
+    return this.#disk;
   }
 
   sizeSectors(): number {
-    return this.ns.blocks;
+    return (this.target.blocks * this.target.blockSize) / 512;
   }
   readOnly(): boolean {
     return false;
   }
   dying(): boolean {
-    return false;
+    return this.#removed;
+  }
+
+  /** `nvme_mpath_set_live()`: the first live path adds the head disk. */
+  setLive(): void {
+    const core = this.subsys.core;
+    if (this.#disk || this.#removed || !core.multipath) return;
+    this.#disk = true;
+    this.devt = core.allocDisk();
+    this.diskseq = core.kernel.diskSeq.next();
+    core.attrs.addHead(this);
+    core.kernel.block.register(this);
+    core.attrs.emitHeadAdd(this);
+  }
+
+  /** The last path went: the head disk (if any) goes, and the head with it. */
+  remove(): void {
+    if (this.#removed) return;
+    this.#removed = true;
+    const core = this.subsys.core;
+    if (this.#disk) {
+      const block = core.kernel.block;
+      core.attrs.removeHead(this);
+      const held = block.openCount(this.devt) > 0;
+      block.unregister(this.devt);
+      if (!held) core.freeDisk(this.devt);
+    }
+    this.subsys.dropHead(this);
+    for (const b of this.#requeue.splice(0)) this.subsys.clock.schedule(0, failLater, b);
   }
 
   /** Bios waiting on the requeue list. */
@@ -75,12 +130,12 @@ export class NvmeNsHead implements BlockDevice {
     return this.#requeue.length;
   }
 
-  addPath(p: NvmeNsPath): void {
+  addPath(p: NvmeNs): void {
     this.paths.push(p);
   }
 
   /** `nvme_ns_remove()`: the path leaves the sibling list; waiting bios get another chance. */
-  removePath(p: NvmeNsPath): void {
+  removePath(p: NvmeNs): void {
     const i = this.paths.indexOf(p);
     if (i < 0) return;
     this.paths.splice(i, 1);
@@ -93,7 +148,7 @@ export class NvmeNsHead implements BlockDevice {
   }
 
   /** `nvme_mpath_clear_current_path()`. */
-  clearCurrentPath(p: NvmeNsPath): void {
+  clearCurrentPath(p: NvmeNs): void {
     const i = this.paths.indexOf(p);
     if (i < 0) return;
     for (let n = 0; n < this.#current.length; n++) if (this.#current[n] === i) this.#current[n] = -1;
@@ -104,7 +159,7 @@ export class NvmeNsHead implements BlockDevice {
   }
 
   /** The path the next bio from `cpu` would take (for tests and dashboards), or null. */
-  currentPath(cpu = 0): NvmeNsPath | null {
+  currentPath(cpu = 0): NvmeNs | null {
     const i = this.#current[this.subsys.cpuToNode(cpu)] ?? -1;
     return i >= 0 ? (this.paths[i] ?? null) : null;
   }
@@ -154,7 +209,7 @@ export class NvmeNsHead implements BlockDevice {
       clone.startNs = this.subsys.clock.now();
       clone.dev = path;
       path.ioStats.submitted();
-      path.ctrl.send(path, clone, this.subsys.iopolicy === "queue-depth");
+      path.submitPath(clone, this.subsys.iopolicy === "queue-depth");
       return;
     }
     if (this.#availablePath()) {

@@ -9,7 +9,7 @@ import {
 } from "../faults/timeline.js";
 import type { AluaStateName } from "../hardware/alua.js";
 import type { FaultSpec, FaultAction as HwFaultAction } from "../hardware/fault.js";
-import { ANA_STATE_NAMES, type AnaStateName } from "../nvme-multipath/ana.js";
+import { ANA_STATE_NAMES, type AnaStateName } from "../nvme/ana.js";
 import { IO_POLICIES } from "../nvme-multipath/iopolicy.js";
 import type { SenseSpec } from "../scsi/sense.js";
 import type { DistributionSpec } from "../timing/distribution.js";

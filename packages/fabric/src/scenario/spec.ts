@@ -1,6 +1,6 @@
 import type { TimelineEvent } from "../faults/timeline.js";
 import type { AluaMode } from "../hardware/array.js";
-import type { AnaStateName } from "../nvme-multipath/ana.js";
+import type { AnaStateName } from "../nvme/ana.js";
 import type { IoPolicy } from "../nvme-multipath/iopolicy.js";
 import type { ResourceSpec } from "../timing/queueing-resource.js";
 import type { JobOptions } from "../workload/job-options.js";

@@ -9,11 +9,11 @@ import { FaultTimeline, type FaultWorld } from "../faults/timeline.js";
 import { Aas } from "../hardware/alua.js";
 import type { LogicalUnit, TargetPort } from "../hardware/array.js";
 import type { Hba, Link } from "../hardware/fabric.js";
-import { anaStateFromName } from "../nvme-multipath/ana.js";
+import { anaStateFromName } from "../nvme/ana.js";
+import type { NvmeCore } from "../nvme/nvme-core.js";
+import type { NvmeNs } from "../nvme/nvme-ns.js";
 import type { IoPolicy } from "../nvme-multipath/iopolicy.js";
-import { NvmeHost } from "../nvme-multipath/nvme-host.js";
 import type { NvmeNsHead } from "../nvme-multipath/nvme-ns-head.js";
-import type { NvmeNsPath } from "../nvme-multipath/nvme-subsystem.js";
 import type { BuiltArray } from "../profiles/array-builder.js";
 import { emcClariionArray } from "../profiles/emc-clariion.js";
 import { lioArray } from "../profiles/lio.js";
@@ -61,13 +61,13 @@ export interface BuiltHead {
   readonly name: string;
   readonly subsystem: string;
   readonly head: NvmeNsHead;
-  readonly paths: readonly NvmeNsPath[];
+  readonly paths: readonly NvmeNs[];
 }
 
 /** Everything one run of one matrix cell works on. */
 export interface ScenarioWorld {
   readonly world: SimWorld;
-  readonly nvme: NvmeHost;
+  readonly nvme: NvmeCore;
   readonly maps: readonly BuiltMap[];
   readonly heads: readonly BuiltHead[];
   readonly taps: DiskTaps;
@@ -235,29 +235,29 @@ export function buildScenarioWorld(
     }
   }
 
-  // ---- NVMe
-  const nvme = new NvmeHost(world.clock, kernel.log);
+  // ---- NVMe: nvmet subsystems with one port per controller, the host connected through each
+  const nvme = world.nvme;
   const iopolicyAxis = cell.get("iopolicy") as IoPolicy | undefined;
   const heads: BuiltHead[] = [];
+  if (spec.topology.nvme.length > 0)
+    for (const m of ["nvme_core", "nvme_fabrics", "nvme_tcp"]) {
+      const r = world.modprobe(m);
+      if (!r.ok) throw new ScenarioSetupError(`modprobe ${m}: ${r.message}`);
+    }
   for (const s of spec.topology.nvme) {
-    const sub = nvme.addSubsystem({
-      name: s.name,
-      iopolicy: iopolicyAxis ?? s.iopolicy,
-      katoNs: s.katoNs,
-      reconnectDelayNs: s.reconnectDelayNs,
-      ctrlLossTmoNs: s.ctrlLossTmoNs,
-    });
+    const target = fabric.addNvmeSubsystem({ name: s.name });
     for (const ns of s.namespaces) {
       const svc = s.service
         ? makeResource(`ns ${s.name}:${ns.nsid}`, resourceOf(s.service), s.service.scale, rng, ns.bytes / 512)
         : null;
-      sub.addNamespace(ns.nsid, ns.bytes, svc, ns.anaGroup);
+      target.addNamespace({ nsid: ns.nsid, bytes: ns.bytes, anaGroup: ns.anaGroup, service: svc });
     }
-    for (const c of s.controllers)
-      sub.addController({
+    // New subsystems start with nvme_core's iopolicy (the module parameter).
+    nvme.iopolicy = iopolicyAxis ?? s.iopolicy;
+    for (const c of s.controllers) {
+      const port = target.addPort({
         name: c.name,
-        numaNode: c.numaNode,
-        latencyNs: c.latencyNs,
+        anaState: anaStateFromName(c.ana),
         service: makeResource(
           `ctrl ${s.name}:${c.name}`,
           c.service ? resourceOf(c.service) : {},
@@ -265,9 +265,22 @@ export function buildScenarioWorld(
           rng,
           1,
         ),
-        anaState: anaStateFromName(c.ana),
       });
-    for (const h of sub.heads) heads.push({ name: h.name, subsystem: s.name, head: h, paths: [...h.paths] });
+      const ctrl = nvme.connect({
+        port,
+        name: c.name,
+        numaNode: c.numaNode,
+        latencyNs: c.latencyNs,
+        katoNs: s.katoNs,
+        reconnectDelayNs: s.reconnectDelayNs,
+        ctrlLossTmoNs: s.ctrlLossTmoNs,
+      });
+      if ("errno" in ctrl) throw new ScenarioSetupError(`${s.name}:${c.name}: connect: ${ctrl.message}`);
+    }
+    const sub = nvme.subsystem(target.nqn);
+    if (sub)
+      for (const h of sub.heads.values())
+        heads.push({ name: h.name, subsystem: s.name, head: h, paths: [...h.paths] });
   }
 
   // ---- kernel modules, in the order a boot loads them: handlers before the HBA drivers scan
@@ -398,7 +411,7 @@ export function buildScenarioWorld(
   }
   for (const h of heads) {
     targets.set(h.name, h.head);
-    targets.set(`${h.subsystem}:${h.head.ns.nsid}`, h.head);
+    targets.set(`${h.subsystem}:${h.head.nsid}`, h.head);
   }
   for (const d of kernel.block.all()) if (!targets.has(d.name)) targets.set(d.name, taps.get(d) ?? d);
   for (const h of heads) for (const p of h.paths) targets.set(p.name, p);
@@ -448,6 +461,7 @@ export function buildScenarioWorld(
       timeline.stop();
       for (const m of maps) m.checker?.stop();
       nvme.stop();
+      for (const t of fabric.nvmeSubsystems) t.stop();
     },
   };
 }

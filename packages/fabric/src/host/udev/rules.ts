@@ -1,5 +1,6 @@
 import type { DmControl, SysfsView } from "@mp/dm-core";
 import { binaryStringToBytes } from "../../scsi/bytes.js";
+import { nvmePersistentStorage } from "./nvme-id.js";
 import { scsiIdExport } from "./scsi-id.js";
 
 /** What a rule sees and changes while one event is processed. */
@@ -290,8 +291,9 @@ export function pathId(devpath: string, sysfs: SysfsView): string | null {
 }
 
 /**
- * systemd 252's 60-persistent-storage.rules for SCSI disks: the `scsi_id` import, `ID_BUS`,
- * path_id, and the `by-id`, `wwn-`, `by-diskseq` and `by-path` links.
+ * systemd 252's 60-persistent-storage.rules for SCSI and NVMe disks: the NVMe identity
+ * ({@link nvmePersistentStorage}), the `scsi_id` import, `ID_BUS`, path_id, and the `by-id`,
+ * `wwn-`, `by-diskseq` and `by-path` links.
  */
 export const persistentStorageRules: UdevRule = {
   name: "60-persistent-storage.rules",
@@ -300,6 +302,7 @@ export const persistentStorageRules: UdevRule = {
     if (ctx.subsystem !== "block" || (ctx.action !== "add" && ctx.action !== "change")) return;
     const env = ctx.env;
     if (!/^(loop|nvme|sd|vd|xvd|nbd)/.test(ctx.sysname)) return;
+    nvmePersistentStorage(ctx);
     if (/^sd/.test(ctx.sysname) && ctx.devtype === "disk" && !env.get("ID_SERIAL")) {
       const inq = attrBytes(ctx, "device/inquiry");
       if (inq && inq.length >= 36) {

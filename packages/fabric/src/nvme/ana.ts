@@ -1,7 +1,8 @@
 /**
  * NVMe Asymmetric Namespace Access (NVMe base spec 2.0, 8.1.3): the state of an ANA group as one
  * controller reports it, with the values of the ANA log page and the names Linux shows in the
- * path's `ana_state` sysfs attribute (`nvme_ana_state_names[]`).
+ * path's `ana_state` sysfs attribute (`nvme_ana_state_names[]`); the path-related status codes
+ * and the bits of the status field. Shared by the target (nvmet) and the host driver.
  */
 export const AnaState = {
   OPTIMIZED: 0x01,
@@ -74,13 +75,33 @@ export const NvmePathStatus = {
 } as const;
 export type NvmePathStatus = (typeof NvmePathStatus)[keyof typeof NvmePathStatus];
 
+/** Status field bits beyond the code (`NVME_SC_CRD`, `NVME_SC_MORE`, `NVME_SC_DNR`). */
+export const NvmeStatusBits = {
+  CRD: 0x1800,
+  /** More status information in the error log (nvmet sets it on the errors it returns). */
+  MORE: 0x2000,
+  /** Do Not Retry. */
+  DNR: 0x4000,
+} as const;
+
+/** `nvme_is_path_error()`: Status Code Type 3 (path related), the ANA and host path errors. */
+export function isPathError(status: number): boolean {
+  return (status & 0x700) === 0x300;
+}
+
 /** `nvme_is_ana_error()`. */
 export function isAnaError(status: number): boolean {
+  const sc = status & 0x7ff;
   return (
-    status === NvmePathStatus.ANA_PERSISTENT_LOSS ||
-    status === NvmePathStatus.ANA_INACCESSIBLE ||
-    status === NvmePathStatus.ANA_TRANSITION
+    sc === NvmePathStatus.ANA_PERSISTENT_LOSS ||
+    sc === NvmePathStatus.ANA_INACCESSIBLE ||
+    sc === NvmePathStatus.ANA_TRANSITION
   );
+}
+
+/** `nvme_state_is_live()`: I/O is allowed in the state. */
+export function anaStateIsLive(state: AnaState): boolean {
+  return state === AnaState.OPTIMIZED || state === AnaState.NON_OPTIMIZED;
 }
 
 /** The status a target returns for I/O to a namespace in `state` (0 = it executes the command). */
