@@ -356,34 +356,9 @@ export {
   pgPolicyCode,
   rrWeightCode,
 } from "./config/structs.js";
+
 // ---- end multipath.conf ----
 
-// ---- daemon core, libmultipath, the multipath tool, scenario plugin (libmultipath/ multipathd/ multipath-tool/) ----
-export type { DaemonEvent, DaemonEventListener } from "./libmultipath/events.js";
-export { EventHub } from "./libmultipath/events.js";
-export type { LogRecord, LogSink } from "./libmultipath/log.js";
-export { Logger, LogRing, stderrWithTimeSink } from "./libmultipath/log.js";
-export type { LibmpContext, LibmpContextOptions } from "./libmultipath/context.js";
-export { createLibmpContext } from "./libmultipath/context.js";
-export type { CpuCosts, CpuProfile } from "./libmultipath/cpu.js";
-export { cpuCosts, LAB_CPU_COSTS, NATIVE_CPU_COSTS, NO_CPU_COSTS } from "./libmultipath/cpu.js";
-export { LibmpExit } from "./libmultipath/devmapper.js";
-export type {
-  AluaProbes,
-  CheckerFactory,
-  CheckerTarget,
-  PathChecker,
-  PrioritizerFactory,
-  Prioritizer as DaemonPrioritizer,
-  PrioTarget,
-} from "./libmultipath/plugins.js";
-export { aluaProbes, checkerFactory, prioritizerFactory } from "./libmultipath/checkers.js";
-export type { MpMap, MpPath, MpPathGroup } from "./libmultipath/structs.js";
-export { allocMultipath, allocPath } from "./libmultipath/structs.js";
-export { DI, Domap, ForceReload, MpathCmd, PathinfoResult } from "./libmultipath/defaults.js";
-export { pathinfo, pathDiscovery, pathOffline } from "./libmultipath/discovery.js";
-export { assembleMap, disassembleMap, disassembleStatus } from "./libmultipath/dmparser.js";
-export { groupPaths, pgPolicyFn, pgPolicyName } from "./libmultipath/pgpolicies/index.js";
 export {
   BINDINGS_FILE_HEADER,
   checkAliasSettings,
@@ -391,20 +366,52 @@ export {
   getUserFriendlyAlias,
   scanDevname,
 } from "./libmultipath/alias.js";
-export { lookupWwid, rememberWwid, removeWwid, shouldMultipath, WWIDS_FILE_HEADER } from "./libmultipath/wwids.js";
+export { aluaProbes, checkerFactory, prioritizerFactory } from "./libmultipath/checkers.js";
+export { coalescePaths, domap, selectAction, setupMap } from "./libmultipath/configure.js";
+export type { LibmpContext, LibmpContextOptions } from "./libmultipath/context.js";
+export { createLibmpContext } from "./libmultipath/context.js";
+export type { CpuCosts, CpuProfile } from "./libmultipath/cpu.js";
+export { cpuCosts, LAB_CPU_COSTS, NATIVE_CPU_COSTS, NO_CPU_COSTS } from "./libmultipath/cpu.js";
+export { DI, Domap, ForceReload, MpathCmd, PathinfoResult } from "./libmultipath/defaults.js";
+export { LibmpExit } from "./libmultipath/devmapper.js";
+export { pathDiscovery, pathinfo, pathOffline } from "./libmultipath/discovery.js";
+export { assembleMap, disassembleMap, disassembleStatus } from "./libmultipath/dmparser.js";
+// ---- daemon core, libmultipath, the multipath tool, scenario plugin (libmultipath/ multipathd/ multipath-tool/) ----
+export type { DaemonEvent, DaemonEventListener } from "./libmultipath/events.js";
+export { EventHub } from "./libmultipath/events.js";
+export type { LogRecord, LogSink } from "./libmultipath/log.js";
+export { Logger, LogRing, stderrWithTimeSink } from "./libmultipath/log.js";
 export type { QueueingEffect, QueueingEvent, QueueingState } from "./libmultipath/no-path-retry.js";
 export { queueingTransition } from "./libmultipath/no-path-retry.js";
-export { coalescePaths, domap, selectAction, setupMap } from "./libmultipath/configure.js";
+export { groupPaths, pgPolicyFn, pgPolicyName } from "./libmultipath/pgpolicies/index.js";
+export type {
+  AluaProbes,
+  CheckerFactory,
+  CheckerTarget,
+  PathChecker,
+  Prioritizer as DaemonPrioritizer,
+  PrioritizerFactory,
+  PrioTarget,
+} from "./libmultipath/plugins.js";
+export type { MpMap, MpPath, MpPathGroup } from "./libmultipath/structs.js";
+export { allocMultipath, allocPath } from "./libmultipath/structs.js";
 export { isPathValid, multipathU, PathValid } from "./libmultipath/valid.js";
-export type { PathCheckEffect, PathCheckInput, PathCheckOutput } from "./multipathd/path-transition.js";
-export { pathCheckTransition } from "./multipathd/path-transition.js";
+export {
+  lookupWwid,
+  rememberWwid,
+  removeWwid,
+  shouldMultipath,
+  WWIDS_FILE_HEADER,
+} from "./libmultipath/wwids.js";
+export type { MultipathToolEnv, ToolIo as MultipathToolIo } from "./multipath-tool/main.js";
+export { multipathUsage, runMultipath } from "./multipath-tool/main.js";
 export type { RunEffect, RunEvent, RunState } from "./multipathd/daemon-state.js";
 export { INITIAL_RUN_STATE, runStateTransition } from "./multipathd/daemon-state.js";
 export type { MultipathDaemonOptions } from "./multipathd/main.js";
 export { MULTIPATHD_VERSION, MultipathDaemon } from "./multipathd/main.js";
 export type { CreateMultipathdOptions, Multipathd } from "./multipathd/multipathd.js";
 export { createMultipathd } from "./multipathd/multipathd.js";
-export type { MultipathToolEnv, ToolIo as MultipathToolIo } from "./multipath-tool/main.js";
-export { multipathUsage, runMultipath } from "./multipath-tool/main.js";
+export type { PathCheckEffect, PathCheckInput, PathCheckOutput } from "./multipathd/path-transition.js";
+export { pathCheckTransition } from "./multipathd/path-transition.js";
 export { machineMultipathd, scenarioPlugin } from "./scenario-plugin.js";
 // ---- end daemon core ----

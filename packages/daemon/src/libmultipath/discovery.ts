@@ -280,7 +280,11 @@ function commonSysfsPathinfo(ctx: LibmpContext, pp: MpPath): PathinfoResult {
   }
   const devnum = pp.udev.devnum;
   if (devnum === undefined || devnum === 0) return PathinfoResult.FAILED;
-  pp.devT = `${devMajor(devnum)}:${devMinor(devnum)}`;
+  const devT = `${devMajor(devnum)}:${devMinor(devnum)}`;
+  if (pp.devT !== devT) {
+    pp.devT = devT;
+    ctx.pathIndex.invalidate();
+  }
   ctx.log.log(4, `${pp.dev}: dev_t = ${pp.devT}`);
   const size = sysfsGetSize(ctx.host, pp.dev);
   if (size === null) return PathinfoResult.FAILED;

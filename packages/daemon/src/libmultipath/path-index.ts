@@ -1,38 +1,87 @@
 /**
- * dev_t → path lookups over a path vector without scanning it each time (`find_path_by_devt`
+ * dev_t and kernel-name → path lookups over a path vector without scanning it each time (`find_path_by_devt`
  * is a linear search upstream; with thousands of paths and a table re-read per path check that
- * is quadratic). The index is rebuilt lazily: a hit is verified against the vector, and a miss
- * or a stale entry rebuilds it once.
+ * is quadratic). The index follows the vector lazily: paths appended since the last lookup are
+ * added to it, a removal shows as a shorter vector or another last element, a hit is verified
+ * against the vector and a stale entry rebuilds it once; a miss is confirmed by a scan. Edits in
+ * place (a path replaced, a path's dev_t changed) are announced with {@link PathIndex.invalidate}.
  */
 import type { MpPath } from "./structs.js";
 
 export class PathIndex {
   #arr: readonly MpPath[] | null = null;
   #builtLength = -1;
+  /** The vector's first and last elements when indexed: the indexed prefix is taken as unchanged while they are. */
+  #first: MpPath | undefined = undefined;
+  #last: MpPath | undefined = undefined;
   readonly #byDevt = new Map<string, number>();
+  readonly #byDev = new Map<string, number>();
+
+  /** Forgets everything: a path of a vector changed its dev_t or was replaced in place. */
+  invalidate(): void {
+    this.#arr = null;
+  }
 
   /** The first path of `pathvec` with dev_t `devt` (`"8:16"`), or null. */
   byDevt(pathvec: readonly MpPath[], devt: string): MpPath | null {
-    if (this.#arr === pathvec) {
-      const i = this.#byDevt.get(devt);
-      if (i !== undefined && pathvec[i]?.devT === devt) return pathvec[i]!;
-      if (i === undefined && this.#builtLength === pathvec.length) {
-        // Unchanged length and not indexed: absent unless the vector was edited in place.
-        for (let k = 0; k < pathvec.length; k++)
-          if (pathvec[k]!.devT === devt) return this.#rebuilt(pathvec, devt);
-        return null;
-      }
+    this.#follow(pathvec);
+    const i = this.#byDevt.get(devt);
+    if (i !== undefined && pathvec[i]?.devT === devt) return pathvec[i]!;
+    if (i === undefined) {
+      // Not indexed: absent unless a path's dev_t was set after it was indexed.
+      for (let k = 0; k < pathvec.length; k++)
+        if (pathvec[k]!.devT === devt) return this.#rebuilt(pathvec, this.#byDevt, devt);
+      return null;
     }
-    return this.#rebuilt(pathvec, devt);
+    return this.#rebuilt(pathvec, this.#byDevt, devt);
   }
 
-  #rebuilt(pathvec: readonly MpPath[], devt: string): MpPath | null {
-    this.#arr = pathvec;
+  /**
+   * The first path of `pathvec` whose kernel name is `dev` (`find_path_by_dev`), or null. A
+   * path has its name before it joins the vector and keeps it, so a miss needs no scan.
+   */
+  byDev(pathvec: readonly MpPath[], dev: string): MpPath | null {
+    this.#follow(pathvec);
+    const i = this.#byDev.get(dev);
+    if (i === undefined) return null;
+    if (pathvec[i]?.dev === dev) return pathvec[i]!;
+    return this.#rebuilt(pathvec, this.#byDev, dev);
+  }
+
+  /** Brings the index up to `pathvec`: appended paths are added, any other change rebuilds it. */
+  #follow(pathvec: readonly MpPath[]): void {
+    const n = this.#builtLength;
+    if (
+      this.#arr !== pathvec ||
+      n > pathvec.length ||
+      (n > 0 && (pathvec[0] !== this.#first || pathvec[n - 1] !== this.#last))
+    ) {
+      this.#arr = pathvec;
+      this.#builtLength = 0;
+      this.#byDevt.clear();
+      this.#byDev.clear();
+    }
+    // Paths appended since (the common change: a new path) are indexed on, not from scratch.
+    if (pathvec.length > this.#builtLength) this.#extend(pathvec);
+  }
+
+  #extend(pathvec: readonly MpPath[]): void {
+    const byDevt = this.#byDevt;
+    const byDev = this.#byDev;
+    for (let k = this.#builtLength; k < pathvec.length; k++) {
+      const pp = pathvec[k]!;
+      if (!byDevt.has(pp.devT)) byDevt.set(pp.devT, k);
+      if (!byDev.has(pp.dev)) byDev.set(pp.dev, k);
+    }
     this.#builtLength = pathvec.length;
-    const m = this.#byDevt;
-    m.clear();
-    for (let k = pathvec.length - 1; k >= 0; k--) m.set(pathvec[k]!.devT, k);
-    const i = m.get(devt);
+    this.#first = pathvec[0];
+    this.#last = pathvec[pathvec.length - 1];
+  }
+
+  #rebuilt(pathvec: readonly MpPath[], map: Map<string, number>, key: string): MpPath | null {
+    this.#arr = null;
+    this.#follow(pathvec);
+    const i = map.get(key);
     return i === undefined ? null : pathvec[i]!;
   }
 }

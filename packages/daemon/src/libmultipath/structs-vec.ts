@@ -18,6 +18,7 @@ import {
   findPathByDevt,
   pathcount,
   updatePathGroupPrio,
+  wwidEqual,
 } from "../structs/structs-vec.js";
 import { aliasBindings } from "./alias.js";
 import { confCheckint, type LibmpContext } from "./context.js";
@@ -441,9 +442,13 @@ export function syncMapState(ctx: LibmpContext, mpp: MpMap): void {
 export async function adoptPaths(ctx: LibmpContext, pathvec: MpPath[], mpp: MpMap | null): Promise<boolean> {
   if (mpp === null) return true;
   updateMppPaths(mpp, pathvec, (devt) => ctx.pathIndex.byDevt(pathvec, devt));
-  const key = mpp.wwid.slice(0, WWID_SIZE);
-  for (const pp of [...pathvec]) {
-    if (pp.wwid.slice(0, WWID_SIZE) !== key) continue;
+  // The paths of the map's WWID, then each (still of it) in turn: pathinfo may wait, and the
+  // vector may change meanwhile.
+  const wwid = mpp.wwid;
+  const mine: MpPath[] = [];
+  for (const pp of pathvec) if (wwidEqual(pp.wwid, wwid)) mine.push(pp);
+  for (const pp of mine) {
+    if (!wwidEqual(pp.wwid, wwid)) continue;
     if (pp.size !== 0 && mpp.size !== 0 && pp.size !== mpp.size) {
       ctx.log.log(3, `${pp.dev}: size mismatch for ${mapName(mpp)}, not adding path`);
       continue;

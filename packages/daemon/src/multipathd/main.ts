@@ -99,7 +99,6 @@ import {
   findMpByAlias,
   findMpByMinor,
   findMpByWwid,
-  findPathByDev,
   pathcount,
 } from "../structs/structs-vec.js";
 import { checkerloop } from "./checkerloop.js";
@@ -1213,7 +1212,7 @@ export class MultipathDaemon {
     const r = await this.lock.run(async () => {
       const ctx = this.ctx;
       const vecs = this.vecs;
-      let pp = findPathByDev(vecs.pathvec, uev.kernel) as MpPath | null;
+      let pp = ctx.pathIndex.byDev(vecs.pathvec, uev.kernel);
       let ret = 0;
       if (pp !== null) {
         let prevMpp: MpMap | null = null;
@@ -1280,7 +1279,7 @@ export class MultipathDaemon {
   async uevRemovePath(uev: Uevent, needDoMap: boolean): Promise<number> {
     this.log.log(3, `${uev.kernel}: remove path (uevent)`);
     const found = await this.lock.run(async () => {
-      const pp = findPathByDev(this.vecs.pathvec, uev.kernel) as MpPath | null;
+      const pp = this.ctx.pathIndex.byDev(this.vecs.pathvec, uev.kernel);
       if (pp !== null) await this.evRemovePath(pp, needDoMap);
       return pp !== null;
     });
@@ -1304,7 +1303,7 @@ export class MultipathDaemon {
     let found = false;
     await this.lock.run(async () => {
       const ctx = this.ctx;
-      const pp = findPathByDev(this.vecs.pathvec, uev.kernel) as MpPath | null;
+      const pp = this.ctx.pathIndex.byDev(this.vecs.pathvec, uev.kernel);
       if (pp === null) return;
       found = true;
       const mpp = pp.mpp;
@@ -1376,10 +1375,22 @@ export class MultipathDaemon {
   /** One pass of `dmevent_loop`: every watched map whose event number moved is re-read. */
   dmEventLoop(): void {
     if (this.run.state === "shutdown") return;
-    const current = new Map<string, number>();
-    for (const e of this.host.dm.list()) current.set(e.name, e.eventNr);
+    // Only maps whose event number moved, or that are gone, need a look; find them in one pass
+    // over the device list and then act on them in the order they are watched.
+    const list = this.host.dm.list();
+    const moved = new Map<string, number>();
+    let seen = 0;
+    for (const e of list) {
+      const nr = this.watched.get(e.name);
+      if (nr === undefined) continue;
+      seen++;
+      if (nr !== e.eventNr) moved.set(e.name, e.eventNr);
+    }
+    if (moved.size === 0 && seen === this.watched.size) return;
+    // Some watched map is gone: which ones.
+    const present = seen < this.watched.size ? new Set(list.map((e) => e.name)) : null;
     for (const [name, nr] of [...this.watched]) {
-      const now = current.get(name);
+      const now = present !== null && !present.has(name) ? undefined : (moved.get(name) ?? nr);
       if (now === undefined) {
         this.log.log(3, `${name}: devmap event #${nr}`);
         this.watched.delete(name);

@@ -159,10 +159,18 @@ function moveUp<T>(v: T[], src: number, dest: number): void {
   v.splice(dest, 0, item!);
 }
 
+/**
+ * `strncmp(a, b, WWID_SIZE) == 0`: WWIDs compared over at most {@link WWID_SIZE} characters
+ * (without cutting copies when both are shorter, as they almost always are).
+ */
+export function wwidEqual(a: string, b: string): boolean {
+  if (a.length <= WWID_SIZE && b.length <= WWID_SIZE) return a === b;
+  return a.slice(0, WWID_SIZE) === b.slice(0, WWID_SIZE);
+}
+
 /** `find_mp_by_wwid()`: compares at most {@link WWID_SIZE} bytes, like upstream. */
 export function findMpByWwid(maps: readonly Multipath[], wwid: string): Multipath | null {
-  const key = wwid.slice(0, WWID_SIZE);
-  for (const mpp of maps) if (mpp.wwid.slice(0, WWID_SIZE) === key) return mpp;
+  for (const mpp of maps) if (wwidEqual(mpp.wwid, wwid)) return mpp;
   return null;
 }
 
