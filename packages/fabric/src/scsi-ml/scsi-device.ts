@@ -331,46 +331,10 @@ export class SimScsiDevice implements ScsiDevice {
    */
   #tryQueue(cmd: ScsiCmnd): boolean {
     const st = this.#state;
-    if (st !== "running") {
-      switch (st) {
-        case "created":
-          break;
-        case "offline":
-        case "transport-offline":
-          if (!this.#offlineAlready) {
-            this.#offlineAlready = true;
-            this.printk(LogLevel.ERR, "rejecting I/O to offline device");
-          }
-          this.#rejectNow(cmd, BlkStatus.IOERR);
-          return true;
-        case "deleted":
-          this.printk(LogLevel.ERR, "rejecting I/O to dead device");
-          this.#rejectNow(cmd, BlkStatus.IOERR);
-          return true;
-        case "cancel":
-          this.#rejectNow(cmd, BlkStatus.OFFLINE);
-          return true;
-        case "blocked":
-        case "created-blocked":
-        case "quiesce":
-          return false;
-        default: {
-          const never: never = st;
-          throw new Error(`unhandled ${String(never)}`);
-        }
-      }
-    }
+    if (st !== "running" && st !== "created") return this.#queueNotRunning(cmd, st);
     if (cmd.kind === CmdKind.BLOCK && this.handler && !cmd.budget) {
       const ret = this.handler.prepFn(cmd.bio!);
-      if (ret !== BlkStatus.OK) {
-        if (ret === BlkStatus.RESOURCE || ret === BlkStatus.DEV_RESOURCE) {
-          this.#delayRun(SCSI_QUEUE_DELAY_NS);
-          return false;
-        }
-        cmd.quiet = true;
-        this.#rejectNow(cmd, ret);
-        return true;
-      }
+      if (ret !== BlkStatus.OK) return this.#prepRefused(cmd, ret);
     }
     if (!cmd.budget) {
       if (this.busy >= this.queueDepth) return false;
@@ -386,6 +350,49 @@ export class SimScsiDevice implements ScsiDevice {
     this.iorequestCnt++;
     cmd.clearResult();
     this.shost.dispatch(cmd);
+    return true;
+  }
+
+  /** `scsi_device_state_check()` of a device that is not running: fail the request now, or wait. */
+  #queueNotRunning(cmd: ScsiCmnd, st: ScsiDeviceState): boolean {
+    switch (st) {
+      case "running":
+      case "created":
+        throw new Error(`${st} is not a stopped state`);
+      case "offline":
+      case "transport-offline":
+        if (!this.#offlineAlready) {
+          this.#offlineAlready = true;
+          this.printk(LogLevel.ERR, "rejecting I/O to offline device");
+        }
+        this.#rejectNow(cmd, BlkStatus.IOERR);
+        return true;
+      case "deleted":
+        this.printk(LogLevel.ERR, "rejecting I/O to dead device");
+        this.#rejectNow(cmd, BlkStatus.IOERR);
+        return true;
+      case "cancel":
+        this.#rejectNow(cmd, BlkStatus.OFFLINE);
+        return true;
+      case "blocked":
+      case "created-blocked":
+      case "quiesce":
+        return false;
+      default: {
+        const never: never = st;
+        throw new Error(`unhandled ${String(never)}`);
+      }
+    }
+  }
+
+  /** The device handler's `prep_fn` refused a request: run again later (resource), or fail it now. */
+  #prepRefused(cmd: ScsiCmnd, ret: BlkStatus): boolean {
+    if (ret === BlkStatus.RESOURCE || ret === BlkStatus.DEV_RESOURCE) {
+      this.#delayRun(SCSI_QUEUE_DELAY_NS);
+      return false;
+    }
+    cmd.quiet = true;
+    this.#rejectNow(cmd, ret);
     return true;
   }
 

@@ -12,6 +12,28 @@ const T_TIMEOUT = 2;
 const T_DELIVER = 5;
 const T_FAILNOW = 6;
 
+/**
+ * How long the target takes to answer `cmd` on its path (wire latency aside): the time the
+ * personality decides, else for a media command the port's then the LU's service model, else
+ * the array's control-command time.
+ */
+function serviceNs(cmd: ScsiCmnd, sdev: SimScsiDevice, link: Link, now: number): number {
+  const ctx = sdev.ctx;
+  const lu = sdev.lookupLu();
+  const cdb = cmd.cdb;
+  const decided = ctx.array.personality.serviceNs(ctx, cdb);
+  if (decided !== null) return decided;
+  const dir = mediaDirection(cdb);
+  if (dir === MEDIA_NONE || !lu) return ctx.array.controlCommandNs;
+  const op = dir === MEDIA_WRITE ? ReqOp.WRITE : ReqOp.READ;
+  const bytes = mediaBlocks(cdb) * lu.blockSize;
+  const sector = (mediaLba(cdb) * lu.blockSize) / 512;
+  const port = link.port.service;
+  const onPort = port == null ? 0 : (port.serviceNs(op, bytes, sector, now) ?? 0);
+  const model = lu.service;
+  return onPort + (model == null ? 0 : (model.serviceNs(op, bytes, sector, now + onPort) ?? 0));
+}
+
 /** FC remote port state (`fc_rport->port_state` and the flags that matter). */
 export type RportState = "online" | "blocked" | "deleted";
 
@@ -246,7 +268,8 @@ export class ScsiHost {
     const sdev = cmd.sdev!;
     const t = sdev.starget;
     cmd.tag = this.#allocTag();
-    cmd.dispatchNs = clock.now();
+    const now = clock.now();
+    cmd.dispatchNs = now;
     const ready = this.removed ? HostStatus.DID_NO_CONNECT : this.chkready(t);
     if (ready !== 0) {
       cmd.hostByte = ready;
@@ -255,28 +278,20 @@ export class ScsiHost {
       return;
     }
     const link = t.link;
-    const ctx = sdev.ctx;
-    const lu = sdev.lookupLu();
-    let svc = ctx.array.personality.serviceNs(ctx, cmd.cdb);
-    if (svc === null) {
-      const cdb = cmd.cdb;
-      const dir = mediaDirection(cdb);
-      const now = clock.now();
-      if (dir !== MEDIA_NONE && lu) {
-        const op = dir === MEDIA_WRITE ? ReqOp.WRITE : ReqOp.READ;
-        const bytes = mediaBlocks(cdb) * lu.blockSize;
-        const sector = (mediaLba(cdb) * lu.blockSize) / 512;
-        svc = link.port.service?.serviceNs(op, bytes, sector, now) ?? 0;
-        svc += lu.service?.serviceNs(op, bytes, sector, now + svc) ?? 0;
-      } else svc = ctx.array.controlCommandNs;
-    }
-    const total = 2 * link.latencyNs + svc;
+    const total = 2 * link.latencyNs + serviceNs(cmd, sdev, link, now);
     cmd.link = link;
     t.inflight.push(cmd);
-    const expiry = timeoutExpiryNs(cmd.dispatchNs, cmd.timeoutNs);
-    if (cmd.dispatchNs + total > expiry) {
+    // The deadline (dispatch + timeout, rounded up to a whole second) is never earlier than
+    // dispatch + timeout: an answer due within the timeout needs no deadline computed.
+    if (total <= cmd.timeoutNs) {
+      cmd.timerKind = T_COMPLETE;
+      cmd.timer = clock.schedule(total, this.#onTimer, cmd);
+      return;
+    }
+    const expiry = timeoutExpiryNs(now, cmd.timeoutNs);
+    if (now + total > expiry) {
       cmd.timerKind = T_TIMEOUT;
-      cmd.timer = clock.schedule(expiry - cmd.dispatchNs, this.#onTimer, cmd);
+      cmd.timer = clock.schedule(expiry - now, this.#onTimer, cmd);
     } else {
       cmd.timerKind = T_COMPLETE;
       cmd.timer = clock.schedule(total, this.#onTimer, cmd);
@@ -288,29 +303,15 @@ export class ScsiHost {
     cmd.timerKind = 0;
     cmd.timer = 0;
     const sdev = cmd.sdev!;
+    // The answer of almost every command: the target executes it and it is delivered now.
+    if (kind === T_COMPLETE) {
+      sdev.lookupLu();
+      executeTargetCommand(sdev.ctx, cmd);
+      if (!cmd.noResponse && cmd.extraDelayNs === 0) this.#deliver(cmd);
+      else this.#lateAnswer(cmd);
+      return;
+    }
     switch (kind) {
-      case T_COMPLETE: {
-        sdev.lookupLu();
-        executeTargetCommand(sdev.ctx, cmd);
-        if (!cmd.noResponse && cmd.extraDelayNs === 0) {
-          this.#deliver(cmd);
-          return;
-        }
-        const clock = this.sub.clock;
-        const deadline = timeoutExpiryNs(cmd.dispatchNs, cmd.timeoutNs);
-        if (cmd.noResponse || (cmd.extraDelayNs > 0 && clock.now() + cmd.extraDelayNs > deadline)) {
-          cmd.timerKind = T_TIMEOUT;
-          cmd.timer = clock.schedule(Math.max(0, deadline - clock.now()), this.#onTimer, cmd);
-          return;
-        }
-        if (cmd.extraDelayNs > 0) {
-          cmd.timerKind = T_DELIVER;
-          cmd.timer = clock.schedule(cmd.extraDelayNs, this.#onTimer, cmd);
-          return;
-        }
-        this.#deliver(cmd);
-        return;
-      }
       case T_DELIVER:
         this.#deliver(cmd);
         return;
@@ -326,6 +327,23 @@ export class ScsiHost {
       default:
         return;
     }
+  }
+
+  /** The target answered with an extra delay, or will never answer: a later delivery or the timeout. */
+  #lateAnswer(cmd: ScsiCmnd): void {
+    const clock = this.sub.clock;
+    const deadline = timeoutExpiryNs(cmd.dispatchNs, cmd.timeoutNs);
+    if (cmd.noResponse || (cmd.extraDelayNs > 0 && clock.now() + cmd.extraDelayNs > deadline)) {
+      cmd.timerKind = T_TIMEOUT;
+      cmd.timer = clock.schedule(Math.max(0, deadline - clock.now()), this.#onTimer, cmd);
+      return;
+    }
+    if (cmd.extraDelayNs > 0) {
+      cmd.timerKind = T_DELIVER;
+      cmd.timer = clock.schedule(cmd.extraDelayNs, this.#onTimer, cmd);
+      return;
+    }
+    this.#deliver(cmd);
   }
 
   #unlink(cmd: ScsiCmnd): void {

@@ -6,6 +6,7 @@ import {
   getBe16,
   getBe32,
   LogLevel,
+  putBe32,
   ReqOp,
   type ScsiDhEnv,
   scsiDhAddDevice,
@@ -16,7 +17,7 @@ import { type FabricKernel, Ida } from "../kernel-env.js";
 import { Op } from "../scsi/opcodes.js";
 import type { SysfsTree } from "../sysfs/tree.js";
 import { ScsiCmndPool } from "./scsi-cmnd.js";
-import { SimScsiDevice } from "./scsi-device.js";
+import { SimScsiDevice, type SyncResult } from "./scsi-device.js";
 import { scsiReportSense } from "./scsi-error.js";
 import { FcRport, ScsiHost, type ScsiHostTemplate, ScsiTarget } from "./scsi-host.js";
 import { ScsiSysfs } from "./scsi-sysfs.js";
@@ -348,11 +349,24 @@ export class ScsiSubsystem {
     return t;
   }
 
-  /** REPORT LUNS through LUN 0, or LUN 0 alone when that fails. */
+  /**
+   * REPORT LUNS through LUN 0 (`scsi_report_lun_scan`), or LUN 0 alone when that fails: room for
+   * 511 LUNs first, asked again with the whole list's length when the target has more.
+   */
   #reportLuns(t: ScsiTarget): number[] {
     const probe = new SimScsiDevice(t, 0);
-    const r = probe.executeSync([Op.REPORT_LUNS, 0, 0, 0, 0, 0, 0, 0, 0x20, 0, 0, 0], null, 8192);
-    if (r?.status !== 0 || r.hostByte !== 0 || !r.data || r.data.length < 8) return [0];
+    let length = (511 + 1) * 8;
+    let r: SyncResult | null;
+    for (;;) {
+      const cdb = new Uint8Array(12);
+      cdb[0] = Op.REPORT_LUNS;
+      putBe32(cdb, 6, length);
+      r = probe.executeSync(cdb, null, length);
+      if (r?.status !== 0 || r.hostByte !== 0 || !r.data || r.data.length < 8) return [0];
+      const listed = getBe32(r.data, 0) + 8;
+      if (listed <= length) break;
+      length = listed;
+    }
     const n = Math.min(getBe32(r.data, 0), r.data.length - 8) / 8;
     const out: number[] = [];
     for (let i = 0; i < n; i++) {

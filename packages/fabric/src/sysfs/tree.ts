@@ -61,6 +61,9 @@ export class SysfsTree {
    */
   readonly #cache = new Map<string, Node>();
   #cacheGen = 0;
+  /** Directories `#dir` reached, by the path it was given, valid for generation `#dirsGen`. */
+  readonly #dirs = new Map<string, DirNode>();
+  #dirsGen = 0;
 
   /** Puts `node` in `dir` under `name`, noting a replacement. */
   #set(dir: DirNode, name: string, node: Node): void {
@@ -70,33 +73,61 @@ export class SysfsTree {
 
   /** Creates a directory and its parents. */
   mkdir(path: string): void {
-    this.#mkdirp(split(path));
+    this.#dir(path, path.length);
   }
 
-  #mkdirp(parts: readonly string[]): DirNode {
-    let d = this.#root;
-    for (const p of parts) {
-      let n = d.children.get(p);
-      if (n?.kind !== "dir") {
-        n = { kind: "dir", children: new Map() };
-        this.#set(d, p, n);
-      }
-      d = n;
+  /**
+   * The directory `path.slice(0, end)` names, made with its parents as needed (a non-directory
+   * in the way is replaced). A subsystem declares dozens of nodes per device in a few
+   * directories: the directories reached are remembered until a node is replaced or removed.
+   */
+  #dir(path: string, end: number): DirNode {
+    if (this.#dirsGen !== this.#gen) {
+      this.#dirs.clear();
+      this.#dirsGen = this.#gen;
     }
+    const key = end === path.length ? path : path.slice(0, end);
+    const known = this.#dirs.get(key);
+    if (known) return known;
+    let d: DirNode = this.#root;
+    for (let start = 0; start < end; ) {
+      let slash = path.indexOf("/", start);
+      if (slash < 0 || slash > end) slash = end;
+      if (slash > start) {
+        const p = path.slice(start, slash);
+        const n = d.children.get(p);
+        if (n?.kind === "dir") d = n;
+        else {
+          const made: DirNode = { kind: "dir", children: new Map() };
+          this.#set(d, p, made);
+          d = made;
+        }
+      }
+      start = slash + 1;
+    }
+    this.#dirs.set(key, d);
     return d;
+  }
+
+  /** Where `path`'s last component goes: its directory (made as needed) and its name. */
+  #place(path: string): { dir: DirNode; name: string } {
+    let e = path.length;
+    while (e > 0 && path.charCodeAt(e - 1) === 47) e--;
+    const slash = path.lastIndexOf("/", e - 1);
+    const name = path.slice(slash + 1, e);
+    if (!name) throw new Error(`bad sysfs path ${path}`);
+    return { dir: this.#dir(path, Math.max(slash, 0)), name };
   }
 
   /** Declares an attribute (creating its directory). */
   attr(path: string, spec: AttrSpec): void {
-    const parts = split(path);
-    const name = parts.pop();
-    if (!name) throw new Error(`bad sysfs path ${path}`);
-    this.#set(this.#mkdirp(parts), name, { kind: "attr", show: spec.show, store: spec.store });
+    const { dir, name } = this.#place(path);
+    this.#set(dir, name, { kind: "attr", show: spec.show, store: spec.store });
   }
 
   /** Declares several attributes of one directory. */
   attrs(dir: string, specs: Record<string, AttrSpec>): void {
-    const d = this.#mkdirp(split(dir));
+    const d = this.#dir(dir, dir.length);
     for (const [name, spec] of Object.entries(specs))
       this.#set(d, name, { kind: "attr", show: spec.show, store: spec.store });
   }
@@ -108,18 +139,14 @@ export class SysfsTree {
 
   /** Creates a symlink; `target` is stored as written (usually relative, as sysfs makes them). */
   symlink(path: string, target: string): void {
-    const parts = split(path);
-    const name = parts.pop();
-    if (!name) throw new Error(`bad sysfs path ${path}`);
-    this.#set(this.#mkdirp(parts), name, { kind: "link", target, resolved: null });
+    const { dir, name } = this.#place(path);
+    this.#set(dir, name, { kind: "link", target, resolved: null });
   }
 
   /** A directory whose entries are symlinks `[name, target]` computed when read. */
   dynamicLinks(path: string, entries: () => ReadonlyArray<readonly [string, string]>): void {
-    const parts = split(path);
-    const name = parts.pop();
-    if (!name) throw new Error(`bad sysfs path ${path}`);
-    this.#set(this.#mkdirp(parts), name, { kind: "dyn", entries });
+    const { dir, name } = this.#place(path);
+    this.#set(dir, name, { kind: "dyn", entries });
   }
 
   /** Removes a node (recursively). */
