@@ -115,6 +115,13 @@ export { LioPersonality, lioArray } from "./profiles/lio.js";
 export { parseModuleParams } from "./profiles/module-params.js";
 export type { NetappRdacOptions } from "./profiles/netapp-rdac.js";
 export { NetappRdacPersonality, netappRdacArray } from "./profiles/netapp-rdac.js";
+export type {
+  BuiltNvmeArray,
+  NvmeArrayMode,
+  NvmeArrayOptions,
+  NvmeNamespaceSpec,
+} from "./profiles/nvme-array.js";
+export { nvmeArray } from "./profiles/nvme-array.js";
 export type { ScsiDebugConfig, ScsiDebugInstance, ScsiDebugModule } from "./profiles/scsi-debug.js";
 export { createScsiDebugModule, SDEBUG_VERSION } from "./profiles/scsi-debug.js";
 export { ScsiDebugPersonality } from "./profiles/scsi-debug-personality.js";

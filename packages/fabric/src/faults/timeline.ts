@@ -18,7 +18,8 @@ import type { ServiceModel } from "../timing/service-model.js";
  *
  * | kind | what happens | kernel precedent |
  * |---|---|---|
- * | `port` down/up | a target port goes dark / returns | nvmet port removal (`configfs ports/N/subsystems` unlink), LIO `tpgt/enable 0` |
+ * | `port` down/up | a target port goes dark / returns (an NVMe host notices by its keep-alive timeout) | a switch port down; `iptables -j DROP` on the NVMe/TCP port |
+ * | `port` disable/enable | the target ends the port's associations at once / takes new ones | nvmet unlinking `ports/N/subsystems/<nqn>` (ECONNREFUSED on reconnect), LIO `tpgt/enable 0` |
  * | `controller` down/up | every port of one controller (target port group) | an SP reboot; nvmet / LIO disabling every port of a TPG |
  * | `link` down/up | one initiator–target link (cable, zone, session) | FC zoning change, `iscsiadm -m session -u`, pulling a cable |
  * | `link-flap` | the link goes down and up `count` times, down `(1-duty)·period` each time | dm-flakey `up_interval`/`down_interval` |
@@ -38,7 +39,17 @@ import type { ServiceModel } from "../timing/service-model.js";
  * | `dm-message` | a message to a map (`fail_path`, `switch_group` …) | `dmsetup message` |
  */
 export type TimelineAction =
-  | { readonly kind: "port"; readonly port: string; readonly up: boolean }
+  | {
+      readonly kind: "port";
+      readonly port: string;
+      readonly up: boolean;
+      /**
+       * `dark` (default): nothing answers, the host notices by timeouts. `disable`: the target
+       * ends the associations at once (nvmet unlinking the subsystem from the port; LIO
+       * disabling the TPG), and refuses new ones.
+       */
+      readonly how?: "dark" | "disable";
+    }
   | { readonly kind: "controller"; readonly controller: string; readonly up: boolean }
   | { readonly kind: "link"; readonly link: string; readonly up: boolean }
   | {
@@ -443,6 +454,12 @@ export class FaultTimeline {
     switch (a.kind) {
       case "port": {
         const p = r.port(a.port);
+        if (a.how === "disable" && !isTargetPort(p))
+          return () => {
+            const was = p.enabled;
+            p.setEnabled(a.up);
+            return () => p.setEnabled(was);
+          };
         return () => {
           const was = portIsUp(p);
           setPortUp(p, a.up);

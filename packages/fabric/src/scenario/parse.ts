@@ -330,7 +330,8 @@ const topologyDecoder: Decoder<TopologySpec> = (n, cx) => {
     5 as number | null,
   );
   const devLossTmo = m.opt("dev_loss_tmo", int("dev_loss_tmo", 1, 0x7fffffff), 600);
-  m.done(["hbas", "arrays", "links", "nvme", "fast_io_fail_tmo", "dev_loss_tmo"]);
+  const nvmeMultipath = m.opt("nvme_multipath", bool("nvme_multipath"), true);
+  m.done(["hbas", "arrays", "links", "nvme", "nvme_multipath", "fast_io_fail_tmo", "dev_loss_tmo"]);
   if (fastIoFailTmo !== null && fastIoFailTmo >= devLossTmo)
     cx.error(
       m.keyNode("fast_io_fail_tmo"),
@@ -341,7 +342,7 @@ const topologyDecoder: Decoder<TopologySpec> = (n, cx) => {
     if (seen.has(x.name)) cx.error(x.pos, `duplicate name "${x.name}" in topology`);
     seen.add(x.name);
   }
-  return { hbas, arrays, links, nvme, fastIoFailTmo, devLossTmo };
+  return { hbas, arrays, links, nvme, nvmeMultipath, fastIoFailTmo, devLossTmo };
 };
 
 const hbaDecoder: Decoder<HbaSpec> = (n, cx) => {
@@ -502,6 +503,11 @@ const nvmeDecoder: Decoder<NvmeSubsystemSpec> = (n, cx) => {
   const katoNs = m.opt("kato", duration("kato"), 5 * S);
   const reconnectDelayNs = m.opt("reconnect_delay", duration("reconnect_delay"), 10 * S);
   const ctrlLossTmoNs = m.opt("ctrl_loss_tmo", duration("ctrl_loss_tmo"), 600 * S);
+  const fastIoFailTmoNs = m.opt(
+    "fast_io_fail_tmo",
+    (x, c) => (scalar(x, c) === "off" ? -1 : duration("fast_io_fail_tmo")(x, c)),
+    -1 as number | undefined,
+  );
   m.done([
     "name",
     "iopolicy",
@@ -511,6 +517,7 @@ const nvmeDecoder: Decoder<NvmeSubsystemSpec> = (n, cx) => {
     "kato",
     "reconnect_delay",
     "ctrl_loss_tmo",
+    "fast_io_fail_tmo",
   ]);
   if (nm === undefined || controllers === undefined) return undefined;
   if (controllers.length === 0) return cx.error(pos, `NVMe subsystem ${nm}: give at least one controller`);
@@ -528,6 +535,7 @@ const nvmeDecoder: Decoder<NvmeSubsystemSpec> = (n, cx) => {
     katoNs,
     reconnectDelayNs,
     ctrlLossTmoNs,
+    fastIoFailTmoNs: fastIoFailTmoNs ?? -1,
     pos,
   };
 };
@@ -677,6 +685,8 @@ const workloadDecoder: Decoder<WorkloadSpec> = (n, cx) => {
 const ACTION_KEYS = [
   "port_down",
   "port_up",
+  "port_disable",
+  "port_enable",
   "controller_down",
   "controller_up",
   "link_down",
@@ -801,6 +811,13 @@ function decodeAction(key: string, body: YNode, cx: ReadContext): TimelineAction
     case "port_up": {
       const port = refBody(key, "a port (ARRAY:PORT or SUBSYSTEM:CONTROLLER)")(body, cx);
       return port === undefined ? undefined : { kind: "port", port, up: key === "port_up" };
+    }
+    case "port_disable":
+    case "port_enable": {
+      const port = refBody(key, "a port (ARRAY:PORT or SUBSYSTEM:CONTROLLER)")(body, cx);
+      return port === undefined
+        ? undefined
+        : { kind: "port", port, up: key === "port_enable", how: "disable" as const };
     }
     case "controller_down":
     case "controller_up": {
@@ -1296,14 +1313,30 @@ function crossCheck(spec: ScenarioSpec, cx: ReadContext): void {
       }
     }
   }
+  // The paths of a dm map over NVMe are its subsystem's controllers (SUBSYSTEM:CONTROLLER).
+  for (const sub of t.nvme) for (const c of sub.controllers) linkNames.add(`${sub.name}:${c.name}`);
   const mapNames = new Set<string>();
   for (const m of spec.maps) {
     if (mapNames.has(m.name)) cx.error(m.pos, `duplicate map name "${m.name}"`);
     mapNames.add(m.name);
     const i = m.lun.lastIndexOf(":");
     const arr = i > 0 ? arrays.get(m.lun.slice(0, i)) : undefined;
+    const sub = i > 0 ? spec.topology.nvme.find((x) => x.name === m.lun.slice(0, i)) : undefined;
     const lunNo = i > 0 ? Number(m.lun.slice(i + 1).replace(/^lun/, "")) : Number.NaN;
-    if (!arr) cx.error(m.pos, `map ${m.name}: lun "${m.lun}" names no array (write ARRAY:LUN)`);
+    if (sub) {
+      // dm-multipath over NVMe: the per-controller disks exist only without native multipath.
+      if (spec.topology.nvmeMultipath)
+        cx.error(
+          m.pos,
+          `map ${m.name}: ${m.lun} is an NVMe namespace; dm-multipath needs its per-controller disks: set topology.nvme_multipath: false`,
+        );
+      else if (!sub.namespaces.some((n) => n.nsid === lunNo))
+        cx.error(m.pos, `map ${m.name}: NVMe subsystem ${sub.name} has no namespace ${m.lun.slice(i + 1)}`);
+    } else if (!arr)
+      cx.error(
+        m.pos,
+        `map ${m.name}: lun "${m.lun}" names no array or NVMe subsystem (write ARRAY:LUN or SUBSYSTEM:NSID)`,
+      );
     else if (!arr.luns.some((l) => l.lun === lunNo))
       cx.error(m.pos, `map ${m.name}: array ${arr.name} has no LUN ${m.lun.slice(i + 1)}`);
     const refs = [...(m.paths ?? []), ...(m.groups ?? []).flatMap((g) => g.paths)];

@@ -108,6 +108,11 @@ export interface CheckedPath {
   readonly dev: string;
   /** The SCSI device behind the path (null: nothing to send TUR to, the path counts as down). */
   scsi(): ScsiDevice | null;
+  /**
+   * For a path without TEST UNIT READY (NVMe: multipath-tools' `none` checker with
+   * `path_offline` reading the controller's `state`): its state now. Used instead of TUR.
+   */
+  state?(): TurState;
 }
 
 /** Something that happened to a path, as the checker saw it. */
@@ -119,9 +124,10 @@ export interface CheckerEvent {
 
 /**
  * A stand-in for multipathd's checker loop in scenarios that build maps from dm tables: every
- * `interval` it sends TEST UNIT READY to each path (the `tur` checker), fails paths that are
- * down and reinstates paths that are up (ghost paths count as up, as multipathd keeps standby
- * paths in the map), and with `failback` switches back to group 1 once it has a usable path.
+ * `interval` it sends TEST UNIT READY to each path (the `tur` checker; an NVMe path's state
+ * comes from its controller, as with the `none` checker), fails paths that are down and
+ * reinstates paths that are up (ghost paths count as up, as multipathd keeps standby paths in
+ * the map), and with `failback` switches back to group 1 once it has a usable path.
  * It does what multipathd does to a map in those cases, through the same dm messages; it does
  * not discover paths, compute priorities or reload tables — that is the daemon's job.
  */
@@ -173,6 +179,11 @@ export class PathChecker {
     this.#timer = 0;
     if (this.#stopped) return;
     for (const p of this.#paths) {
+      if (p.state) {
+        const st = p.state();
+        if (st !== "pending") this.#result(p, st);
+        continue;
+      }
       const sdev = p.scsi();
       if (!sdev) {
         this.#result(p, "down");

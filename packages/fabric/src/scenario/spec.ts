@@ -51,6 +51,11 @@ export interface TopologySpec {
   readonly arrays: readonly ArraySpec[];
   readonly links: readonly LinkSpec[];
   readonly nvme: readonly NvmeSubsystemSpec[];
+  /**
+   * `nvme_core.multipath`: native NVMe multipath (one `nvme<S>n<N>` head per namespace, the
+   * default) or off (a `nvme<C>n<N>` disk per controller, for dm-multipath maps).
+   */
+  readonly nvmeMultipath: boolean;
   /** FC rport `fast_io_fail_tmo`, seconds, or "off" (null). multipathd's default is 5. */
   readonly fastIoFailTmo: number | null;
   /** FC rport `dev_loss_tmo`, seconds. */
@@ -115,6 +120,8 @@ export interface NvmeSubsystemSpec {
   readonly katoNs: number;
   readonly reconnectDelayNs: number;
   readonly ctrlLossTmoNs: number;
+  /** `fast_io_fail_tmo` of the controllers, ns, or -1 (off, the default). */
+  readonly fastIoFailTmoNs: number;
   readonly pos: Pos;
 }
 

@@ -9,7 +9,7 @@ import { FaultTimeline, type FaultWorld } from "../faults/timeline.js";
 import { Aas } from "../hardware/alua.js";
 import type { LogicalUnit, TargetPort } from "../hardware/array.js";
 import type { Hba, Link } from "../hardware/fabric.js";
-import { anaStateFromName } from "../nvme/ana.js";
+import { AnaState, anaStateFromName } from "../nvme/ana.js";
 import type { NvmeCore } from "../nvme/nvme-core.js";
 import type { NvmeNs } from "../nvme/nvme-ns.js";
 import type { IoPolicy } from "../nvme-multipath/iopolicy.js";
@@ -240,8 +240,12 @@ export function buildScenarioWorld(
   const iopolicyAxis = cell.get("iopolicy") as IoPolicy | undefined;
   const heads: BuiltHead[] = [];
   if (spec.topology.nvme.length > 0)
-    for (const m of ["nvme_core", "nvme_fabrics", "nvme_tcp"]) {
-      const r = world.modprobe(m);
+    for (const [m, ...params] of [
+      ["nvme_core", `multipath=${spec.topology.nvmeMultipath ? "Y" : "N"}`],
+      ["nvme_fabrics"],
+      ["nvme_tcp"],
+    ] as const) {
+      const r = world.modprobe(m, ...params);
       if (!r.ok) throw new ScenarioSetupError(`modprobe ${m}: ${r.message}`);
     }
   for (const s of spec.topology.nvme) {
@@ -274,11 +278,13 @@ export function buildScenarioWorld(
         katoNs: s.katoNs,
         reconnectDelayNs: s.reconnectDelayNs,
         ctrlLossTmoNs: s.ctrlLossTmoNs,
+        fastIoFailTmoNs: s.fastIoFailTmoNs,
       });
       if ("errno" in ctrl) throw new ScenarioSetupError(`${s.name}:${c.name}: connect: ${ctrl.message}`);
     }
     const sub = nvme.subsystem(target.nqn);
-    if (sub)
+    // Heads are workload targets only with native multipath (without it they have no disk).
+    if (sub && spec.topology.nvmeMultipath)
       for (const h of sub.heads.values())
         heads.push({ name: h.name, subsystem: s.name, head: h, paths: [...h.paths] });
   }
@@ -309,16 +315,34 @@ export function buildScenarioWorld(
   const groupingAxis = cell.get("grouping") as Grouping | undefined;
   for (const m of spec.maps) {
     const i = m.lun.lastIndexOf(":");
-    const arr = built.get(m.lun.slice(0, i))!.array;
+    const owner = m.lun.slice(0, i);
     const lunNo = Number(m.lun.slice(i + 1).replace(/^lun/, ""));
-    const lu = arr.lus.find((x) => x.lun === lunNo)!;
+    const nvmeTarget = fabric.nvmeSubsystem(owner);
+    const arr = nvmeTarget ? null : built.get(owner)!.array;
+    const lu = arr ? arr.lus.find((x) => x.lun === lunNo)! : null;
     const linkNames =
       m.paths ??
       (m.groups
         ? m.groups.flatMap((g) => g.paths)
-        : fabric.links.filter((l) => l.port.array === arr).map((l) => l.name));
+        : nvmeTarget
+          ? nvmeTarget.ports.map((p) => `${owner}:${p.name}`)
+          : fabric.links.filter((l) => l.port.array === arr).map((l) => l.name));
     const paths: BuiltPath[] = [];
+    const nvmePaths = new Map<BuiltPath, NvmeNs>();
     for (const ln of linkNames) {
+      if (nvmeTarget) {
+        // An NVMe path: the per-controller disk of the namespace through that port.
+        const port = nvmeTarget.port(ln.slice(ln.lastIndexOf(":") + 1));
+        const ns = nvme.ctrls.find((c) => c.port === port)?.namespaces.find((n) => n.nsid === lunNo);
+        if (!ns) {
+          problem(m.pos, `map ${m.name}: path ${ln} has no disk for namespace ${lunNo}`);
+          continue;
+        }
+        const bp: BuiltPath = { name: ln, link: null, disk: ns, devt: formatDevT(ns.devt) };
+        nvmePaths.set(bp, ns);
+        paths.push(bp);
+        continue;
+      }
       const link = fabric.link(ln);
       const sdev = link ? sdevFor(link, lunNo) : undefined;
       if (!link || !sdev?.sd) {
@@ -353,7 +377,24 @@ export function buildScenarioWorld(
     }
     const params = m.table
       ? substitute(m.table, paths, (msg) => problem(m.pos, `map ${m.name}: ${msg}`))
-      : tableParams(m, paths, grouping, selector, lu, m.groups && !groupingAxis ? m.groups : null);
+      : tableParams(
+          m,
+          paths,
+          grouping,
+          selector,
+          // group_by_tpg: the target port group and its ALUA rank, or an NVMe path's ANA state.
+          (p) => {
+            const ns = nvmePaths.get(p);
+            if (ns) {
+              const st = ns.ctrl.port.anaOf(ns.target.anaGroup);
+              const rank = st === AnaState.OPTIMIZED ? 0 : st === AnaState.NON_OPTIMIZED ? 1 : 2;
+              return { key: rank, rank };
+            }
+            const tpg = p.link!.port.group.id;
+            return { key: tpg, rank: aluaRank(lu!, tpg) };
+          },
+          m.groups && !groupingAxis ? m.groups : null,
+        );
     if (params === null) continue;
     const dm = kernel.dm;
     const before = kernel.log.cursor();
@@ -381,13 +422,27 @@ export function buildScenarioWorld(
     }
     let checker: PathChecker | null = null;
     if (m.checker) {
-      const checked: CheckedPath[] = paths.map((p) => ({
-        dev: p.devt,
-        scsi: () => {
-          const sd = p.link ? sdevFor(p.link, lunNo) : undefined;
-          return sd && sd.state !== "deleted" ? sd : null;
-        },
-      }));
+      const checked: CheckedPath[] = paths.map((p) => {
+        const ns = nvmePaths.get(p);
+        if (ns)
+          return {
+            dev: p.devt,
+            scsi: () => null,
+            // checker none + path_offline: the controller's state decides.
+            state: () => {
+              const st = ns.ctrl.state;
+              if (ns.removedDisk || st === "deleting" || st === "dead") return "down";
+              return st === "live" ? "up" : "pending";
+            },
+          };
+        return {
+          dev: p.devt,
+          scsi: () => {
+            const sd = p.link ? sdevFor(p.link, lunNo) : undefined;
+            return sd && sd.state !== "deleted" ? sd : null;
+          },
+        };
+      });
       checker = new PathChecker(world.clock, kernel.dm, kernel.log, m.name, checked, m.checker);
     }
     maps.push({
@@ -520,7 +575,7 @@ function tableParams(
   paths: readonly BuiltPath[],
   grouping: Grouping,
   selector: string,
-  lu: LogicalUnit,
+  groupOf: (p: BuiltPath) => { key: number; rank: number },
   explicit: MapSpec["groups"],
 ): string {
   const sel = normalizeSelector(selector);
@@ -538,15 +593,16 @@ function tableParams(
   } else if (grouping === "failover") {
     groups = paths.map((p) => ({ selector: sel, paths: [p] }));
   } else if (grouping === "group_by_tpg") {
-    const by = new Map<number, BuiltPath[]>();
+    const by = new Map<number, { rank: number; paths: BuiltPath[] }>();
     for (const p of paths) {
-      const tpg = p.link!.port.group.id;
-      if (!by.has(tpg)) by.set(tpg, []);
-      by.get(tpg)!.push(p);
+      const g = groupOf(p);
+      let e = by.get(g.key);
+      if (!e) by.set(g.key, (e = { rank: g.rank, paths: [] }));
+      e.paths.push(p);
     }
     groups = [...by.entries()]
-      .sort(([a], [b]) => aluaRank(lu, a) - aluaRank(lu, b) || a - b)
-      .map(([, ps]) => ({ selector: sel, paths: ps }));
+      .sort(([a, x], [b, y]) => x.rank - y.rank || a - b)
+      .map(([, e]) => ({ selector: sel, paths: e.paths }));
   } else {
     groups = [{ selector: sel, paths: [...paths] }];
   }
