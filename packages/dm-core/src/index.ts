@@ -1,7 +1,7 @@
 // @mp/dm-core — the kernel half of Linux multipath, modelled.
 
 export type { BioEndIo } from "./block/bio.js";
-export { Bio, BioPool, bioEndio, ReqFlag, ReqOp, reqOpName } from "./block/bio.js";
+export { Bio, BioPool, bioEndio, FAILFAST_MASK, ReqFlag, ReqOp, reqOpName } from "./block/bio.js";
 export type { BlockDevice } from "./block/block-device.js";
 export type { BlockEvent } from "./block/block-layer.js";
 export { BlockLayer } from "./block/block-layer.js";
@@ -19,6 +19,7 @@ export {
 // dm core, loop and the kernel aggregate (dm-core engineer's region)
 export type { LoopDriverOptions, LoopResult } from "./block/loop.js";
 export { LOOP_DEFAULT_BANDWIDTH, LoopDevice, LoopDriver } from "./block/loop.js";
+export { BdevFile, initRaSize, nextRaSize, PageCache } from "./block/page-cache.js";
 export {
   BlkStatus,
   blkPathError,

@@ -1,4 +1,4 @@
-import type { DevT } from "@mp/dm-core";
+import type { BlockDevice, DevT } from "@mp/dm-core";
 import { createKernel, createRng, DM_MAJOR, devMajor, devMinor, Errno, mkdev, type Rng } from "@mp/dm-core";
 import { expectedProvider } from "../conformance/capabilities.js";
 import { type DdEnv, ddMain } from "../tools/dd/dd.js";
@@ -115,28 +115,33 @@ export function ddEnv(m: ScenarioMachine, stdin = ""): DdEnv {
       const h = m.services.openBlock?.(devt);
       if (h && "errno" in h) return h;
       const dev = kernel.block.get(devt);
-      if (h) {
-        return {
-          kind: "block",
-          dev: {
-            logicalBlockSize: h.logicalBlockSize,
-            sizeSectors: () => h.sizeSectors(),
-            readOnly: () => dev?.readOnly() ?? false,
-            submit: (bio) => h.submit(bio),
-          },
-          close: () => h.close(),
-        };
+      let opened: BlockDevice | undefined;
+      if (!h) {
+        opened = kernel.block.open(devt);
+        if (!opened) return { errno: Errno.ENXIO };
       }
-      const opened = kernel.block.open(devt);
-      if (!opened) return { errno: Errno.ENXIO };
+      // Without O_DIRECT, I/O goes through the kernel's page cache of the device.
+      const disk = dev ?? opened;
+      const buffered = !mode.direct && disk ? kernel.pageCache.open(disk) : undefined;
+      const pc = kernel.pageCache;
       let closed = false;
       return {
         kind: "block",
-        dev: opened,
+        dev: h
+          ? {
+              logicalBlockSize: h.logicalBlockSize,
+              sizeSectors: () => h.sizeSectors(),
+              readOnly: () => dev?.readOnly() ?? false,
+              submit: (bio) => h.submit(bio),
+            }
+          : opened!,
+        ...(buffered ? { buffered } : {}),
+        beforeDirect: (offset, bytes, write) => pc.beforeDirect(devt, offset, bytes, write),
         close() {
           if (closed) return;
           closed = true;
-          kernel.block.close(devt);
+          if (h) h.close();
+          else kernel.block.close(devt);
         },
       };
     },

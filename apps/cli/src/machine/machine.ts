@@ -8,6 +8,7 @@ import type {
   Host,
   KernelLog,
   ModuleRegistry,
+  PageCache,
   SysfsView,
   VirtualClock,
 } from "@mp/dm-core";
@@ -65,6 +66,8 @@ export interface SimKernel {
   readonly modules: ModuleRegistry;
   readonly block: BlockLayer;
   readonly dm: DmControl;
+  /** Buffered block-device I/O (the page cache). */
+  readonly pageCache: PageCache;
 }
 
 /** The loop driver's `losetup`: attach a zero-filled backing file of `sizeBytes` as loopN. */

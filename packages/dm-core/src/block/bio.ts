@@ -50,6 +50,9 @@ export const ReqFlag = {
   NOWAIT: 1 << 21,
 } as const;
 
+/** `REQ_FAILFAST_MASK`: blk-mq sets all three on a readahead request. */
+export const FAILFAST_MASK = ReqFlag.FAILFAST_DEV | ReqFlag.FAILFAST_TRANSPORT | ReqFlag.FAILFAST_DRIVER;
+
 /** Called once when an I/O completes; `bio.status` holds the result. */
 export type BioEndIo = (bio: Bio) => void;
 

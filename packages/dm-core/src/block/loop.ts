@@ -11,7 +11,7 @@ import type { Clock } from "../clock/clock.js";
 import { NSEC_PER_USEC } from "../clock/clock.js";
 import type { KernelLog } from "../kernel/log.js";
 import type { UeventBus } from "../kernel/uevent.js";
-import { type Bio, ReqOp } from "./bio.js";
+import { type Bio, FAILFAST_MASK, ReqFlag, ReqOp } from "./bio.js";
 import type { BlockDevice } from "./block-device.js";
 import type { BlockLayer } from "./block-layer.js";
 import { type DevT, LOOP_MAJOR, mkdev } from "./devt.js";
@@ -185,6 +185,8 @@ export class LoopDevice implements BlockDevice {
   }
 
   submit(bio: Bio): void {
+    // blk_mq_bio_to_request: a readahead request must fail fast rather than be retried.
+    if (bio.flags & ReqFlag.RAHEAD) bio.flags |= FAILFAST_MASK;
     const driver = this.#driver;
     const now = this.#clock.now();
     let delay = driver.serviceTimeNs;

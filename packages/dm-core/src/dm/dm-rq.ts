@@ -6,7 +6,7 @@
  * clones come from pools.
  */
 
-import { type Bio, BioPool } from "../block/bio.js";
+import { type Bio, BioPool, FAILFAST_MASK, ReqFlag } from "../block/bio.js";
 import { BlkStatus } from "../block/status.js";
 import { type Clock, NSEC_PER_MSEC } from "../clock/clock.js";
 import { deferEndio } from "./dm-bio.js";
@@ -87,6 +87,8 @@ export class RqEngine {
 
   /** `blk_mq_submit_bio`: issue directly when the queue is idle, else queue. */
   submit(rq: Bio): void {
+    // blk_mq_bio_to_request: a readahead request must fail fast rather than be retried.
+    if (rq.flags & ReqFlag.RAHEAD) rq.flags |= FAILFAST_MASK;
     const tio = this.#tios.pop() ?? new RqTio();
     tio.rq = rq;
     tio.ctx = null;

@@ -7,6 +7,7 @@
 
 import { BlockLayer } from "../block/block-layer.js";
 import { type LoopDevice, LoopDriver } from "../block/loop.js";
+import { PageCache } from "../block/page-cache.js";
 import { Errno } from "../block/status.js";
 import type { Clock } from "../clock/clock.js";
 import { DeviceMapper } from "../dm/device-mapper.js";
@@ -57,6 +58,8 @@ export interface Kernel {
   readonly handlers: Registry<ScsiDeviceHandlerType>;
   /** device-mapper; implements `DmControl` (what `/dev/mapper/control` offers user space). */
   readonly dm: DeviceMapper;
+  /** Buffered I/O on block devices (opens without O_DIRECT). */
+  readonly pageCache: PageCache;
   readonly loop: LoopDriver;
   readonly nrCpus: number;
   readonly release: string;
@@ -130,6 +133,7 @@ export function createKernel(options: KernelOptions): Kernel {
   });
   for (const m of builtinModules({ log, targets, selectors, handlers, loop, config })) modules.offer(m);
   for (const m of options.modules ?? []) modules.offer(m);
+  const pageCache = new PageCache(block, clock, log);
 
   return {
     clock,
@@ -141,6 +145,7 @@ export function createKernel(options: KernelOptions): Kernel {
     selectors,
     handlers,
     dm,
+    pageCache,
     loop,
     nrCpus,
     release,

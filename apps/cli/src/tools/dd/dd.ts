@@ -16,9 +16,25 @@ export type DdFile =
   | {
       readonly kind: "block";
       readonly dev: DdBlockDevice;
+      /** The page cache side of a file opened without O_DIRECT (absent: I/O goes straight down). */
+      readonly buffered?: DdBufferedFile;
+      /** Direct I/O keeps the page cache coherent: dirty pages first, a write drops cached ones. */
+      beforeDirect?(offset: number, bytes: number, write: boolean): Promise<void>;
       /** Releases the open (`close(2)`). */
       close(): void;
     };
+
+/** Buffered I/O on a block device (the kernel's page cache, `BdevFile`). */
+export interface DdBufferedFile {
+  /** Bytes read into `out` (0 at the end), or a negative errno when nothing could be read. */
+  read(pos: number, out: Uint8Array, len: number): Promise<number>;
+  /** Bytes written, or a negative errno when nothing could be. */
+  write(pos: number, data: Uint8Array): Promise<number>;
+  /** 0 or a negative errno. */
+  fsync(): Promise<number>;
+  /** The last close of the device writes its dirty pages back. */
+  close(): Promise<void>;
+}
 
 /** An opened block device, as dd uses it. */
 export interface DdBlockDevice {
@@ -460,8 +476,14 @@ class Dd {
       if (e instanceof DdExit) return e.rc;
       throw e;
     } finally {
-      if (inFile?.kind === "block") inFile.close();
-      if (outFile?.kind === "block") outFile.close();
+      if (inFile?.kind === "block") {
+        await inFile.buffered?.close();
+        inFile.close();
+      }
+      if (outFile?.kind === "block") {
+        await outFile.buffered?.close();
+        outFile.close();
+      }
     }
   }
 
@@ -529,8 +551,16 @@ class Dd {
       if (inFile.kind === "null") return new Uint8Array(0);
       if (inPos >= inSize) return new Uint8Array(0);
       const n = Math.min(size, inSize - inPos);
+      if (!iDirect && inFile.buffered) {
+        const buf = new Uint8Array(n);
+        const got = await inFile.buffered.read(inPos, buf, n);
+        if (got < 0) return -got;
+        inPos += got;
+        return got === n ? buf : buf.subarray(0, got);
+      }
       if (iDirect && ((inPos | size) & (inLbs - 1)) !== 0) return Errno.EINVAL;
       const buf = new Uint8Array(n);
+      await inFile.beforeDirect?.(inPos, n, false);
       const err = await this.#bio(inFile.dev, ReqOp.READ, readFlags, inPos, buf);
       if (err) return err;
       inPos += n;
@@ -555,8 +585,14 @@ class Dd {
       if (oDirect && (aligned || !lastPartial)) {
         // dd drops O_DIRECT only for a final partial block; an unaligned full block is refused.
         if (!aligned) return { errno: Errno.EINVAL };
+        await outFile.beforeDirect?.(outPos, n, true);
         const err = await this.#bio(outFile.dev, ReqOp.WRITE, writeFlags, outPos, chunk);
         if (err) return { errno: err };
+      } else if (outFile.buffered) {
+        const wrote = await outFile.buffered.write(outPos, chunk);
+        if (wrote < 0) return { errno: -wrote };
+        outPos += wrote;
+        return { n: wrote };
       } else {
         // Buffered: the page cache takes the data (reading the blocks it only partly covers
         // first) and writes it back when the file is closed.
@@ -648,7 +684,8 @@ class Dd {
         if (got === Errno.EINVAL && iDirect && prevRead > 0 && prevRead < size) break;
         const noerror = a.conv.has("noerror");
         // conv=noerror with status=none reads past errors silently.
-        if (!noerror || this.#status !== "none") this.#error(`error reading ${quoteaf(input)}: ${strerror(got)}`);
+        if (!noerror || this.#status !== "none")
+          this.#error(`error reading ${quoteaf(input)}: ${strerror(got)}`);
         if (!noerror) {
           rc = 1;
           failed = true;
@@ -739,7 +776,17 @@ class Dd {
     }
     // Buffered writes reach the device at fsync or when the file is closed (the block device's
     // last close syncs it, and does not report errors to dd).
-    if (outFile.kind === "block") {
+    if (outFile.kind === "block" && outFile.buffered) {
+      if (rc === 0 && (a.conv.has("fsync") || a.conv.has("fdatasync"))) {
+        const err = await outFile.buffered.fsync();
+        if (err) {
+          this.#error(
+            `${a.conv.has("fdatasync") ? "fdatasync" : "fsync"} failed for ${quoteaf(output)}: ${strerror(-err)}`,
+          );
+          rc = 1;
+        }
+      }
+    } else if (outFile.kind === "block") {
       let writeback = 0;
       for (const w of deferredWrites) {
         const err = await this.#bio(outFile.dev, ReqOp.WRITE, 0, w.offset, w.data);
@@ -756,6 +803,10 @@ class Dd {
         }
       }
     }
+    // cleanup(): input, then output is closed before the statistics (the last close of a device
+    // writes its dirty pages back, and that time counts).
+    if (inFile.kind === "block") await inFile.buffered?.close();
+    if (outFile.kind === "block") await outFile.buffered?.close();
     this.#printStats();
     return rc;
   }
