@@ -563,7 +563,7 @@ export class SimScsiDevice implements ScsiDevice {
       }
     }
     if (result === 0 || (bytes === 0 && blkStat !== BlkStatus.OK && scsiNoretryCmd(cmd))) {
-      this.sd!.endRequest(cmd, result === 0 ? BlkStatus.OK : blkStat);
+      sdOf(cmd).endRequest(cmd, result === 0 ? BlkStatus.OK : blkStat);
       return;
     }
     const { action, status } = scsiIoCompletionAction(cmd, {
@@ -583,7 +583,7 @@ export class SimScsiDevice implements ScsiDevice {
           if (cmd.senseLen > 0) this.#printSense(cmd);
           this.#printCmd(cmd, LogLevel.INFO, `CDB: ${formatCdb(cmd.cdb.subarray(0, cmd.cdbLen))}`);
         }
-        this.sd!.endRequest(cmd, status);
+        sdOf(cmd).endRequest(cmd, status);
         return;
       case IoAction.REPREP:
         if (cmd.cdb[0] === Op.READ_10 || cmd.cdb[0] === Op.WRITE_10) this.use10ForRw = false;
@@ -641,6 +641,15 @@ export class SimScsiDevice implements ScsiDevice {
   }
 }
 
+/**
+ * The disk a block command was issued through: it completes there even when the disk was removed
+ * meanwhile (`sdev.sd` is gone; in the kernel the request keeps its queue and disk alive until it
+ * ends, and `del_gendisk` waits for it).
+ */
+function sdOf(cmd: ScsiCmnd): SdDisk {
+  return cmd.bio!.dev as SdDisk;
+}
+
 function retryLater(cmd: ScsiCmnd): void {
   cmd.timerKind = 0;
   cmd.timer = 0;
@@ -666,7 +675,7 @@ function rejectLater(cmd: ScsiCmnd): void {
     done(r);
     return;
   }
-  sdev.sd!.endRequest(cmd, status, true);
+  sdOf(cmd).endRequest(cmd, status, true);
 }
 
 function sdevUaName(evt: SdevEvent): string {
