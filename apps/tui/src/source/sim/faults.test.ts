@@ -20,11 +20,37 @@ describe("every fault of the menu, on the default host", () => {
     return snap.pathIndex.get(m.groups[0]!.paths[0]!)!;
   };
 
-  // Blocked on @mp/fabric: with I/O in flight, removing the HBA crashes the SCSI midlayer
-  // (scsi-device.ts #finishBlock completes a command of a disk already removed: `this.sd` is
-  // null). The dashboard wires the fault (FaultInjector → Hba.setPresent) and reports the crash
-  // ("the simulation stopped: …"); this test is to be written when the fabric survives it.
-  it.todo("HBA down removes its SCSI host: its paths leave the maps; HBA up brings them back");
+  /** The paths of every map, by device name. */
+  const mapPaths = () =>
+    s
+      .current()
+      .maps.flatMap((m) => m.groups.flatMap((g) => g.paths.map((k) => s.current().pathIndex.get(k)!.dev)));
+
+  it("HBA down removes its SCSI host with I/O in flight: its paths leave the maps; HBA up brings them back", async () => {
+    const before = mapPaths();
+    const p = pathOf("mpatha");
+    const down = await s.inject!({ kind: "hba-down", path: p.dev });
+    expect(down).toMatchObject({ ok: true, reply: expect.stringMatching(/^hba\d removed$/) });
+    const hba = down.reply.replace(/ removed$/, "");
+    await s.time.step(4 * S);
+    // The world survived the removal with the workload's commands in flight.
+    expect(s.current().notice).toBeNull();
+    const after = mapPaths();
+    expect(after).not.toContain(p.dev);
+    // Half the paths were behind the removed HBA; the maps keep the others.
+    expect(after.length).toBe(before.length / 2);
+    expect(s.current().maps.every((m) => m.groups.some((g) => g.paths.length > 0))).toBe(true);
+    const texts = s.current().events.map((e) => e.text);
+    expect(texts).toContain(`${hba}: HBA removed`);
+
+    // Re-inserted through the path it was removed by (its disk is gone now).
+    const up = await s.inject!({ kind: "hba-up", path: p.dev });
+    expect(up).toMatchObject({ ok: true, reply: `${hba} re-inserted` });
+    await s.time.step(10 * S);
+    expect(s.current().notice).toBeNull();
+    expect(mapPaths().length).toBe(before.length);
+    expect(s.current().events.map((e) => e.text)).toContain(`${hba}: HBA inserted`);
+  }, 60_000);
 
   it("the other faults apply, are logged, and the world keeps running", async () => {
     const p = pathOf("mpathe");

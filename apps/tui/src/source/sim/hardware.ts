@@ -55,6 +55,8 @@ export class FaultInjector {
   readonly #w: SimWorld;
   readonly #clock: Clock;
   readonly #baseLatency = new Map<Link, number>();
+  /** HBAs removed through a path, by that path's name: its disk is gone, the name is how to re-insert it. */
+  readonly #removedHbas = new Map<string, Hba>();
   /** Finds the hardware of a map (by name) through one of its paths. */
   readonly #mapPath: (map: string) => string | undefined;
 
@@ -79,6 +81,13 @@ export class FaultInjector {
       );
     }
     const h = pathHardware(this.#w, f.path);
+    if (!h && f.kind === "hba-up") {
+      const hba = this.#removedHbas.get(f.path);
+      if (!hba) return fail(`${f.path} is not a simulated SCSI path`);
+      for (const [dev, x] of this.#removedHbas) if (x === hba) this.#removedHbas.delete(dev);
+      hba.setPresent(true);
+      return done(`${hba.name} re-inserted`);
+    }
     if (!h) return fail(`${f.path} is not a simulated SCSI path`);
     switch (f.kind) {
       case "port-down":
@@ -87,6 +96,7 @@ export class FaultInjector {
         return done(`${h.array.name}:${h.port.name} ${f.kind === "port-up" ? "up" : "down"}`);
       case "hba-down":
       case "hba-up":
+        if (f.kind === "hba-down") this.#removedHbas.set(f.path, h.hba);
         h.hba.setPresent(f.kind === "hba-up");
         return done(`${h.hba.name} ${f.kind === "hba-up" ? "re-inserted" : "removed"}`);
       case "link-flap": {
