@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { conformanceCommand, demoCommand, type Out, oneShotCommand, scnCommand } from "./app/commands.js";
 import { defaultMachine } from "./app/one-shot.js";
 import { runShell } from "./app/shell.js";
+import { registerBenchCommand } from "./commands/bench.js";
 import { registerSimCommand } from "./commands/sim.js";
 import { registerTuiCommand } from "./commands/tui.js";
 import { MachineFactory } from "./machine/plugins.js";
@@ -123,6 +124,7 @@ async function main(argv: readonly string[]): Promise<void> {
 
   registerSimCommand(program, finish);
   registerTuiCommand(program, finish);
+  registerBenchCommand(program, finish);
 
   await program.parseAsync([...argv]);
 }

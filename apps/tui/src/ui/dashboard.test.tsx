@@ -62,13 +62,12 @@ describe("the dashboard", () => {
     }
   });
 
-  it("every view and overlay stays inside the terminal at every size", async () => {
-    const sizes = [
-      { columns: 60, rows: 16 },
-      { columns: 80, rows: 24 },
-      { columns: 100, rows: 30 },
-      { columns: 200, rows: 60 },
-    ];
+  it.each([
+    { columns: 60, rows: 16 },
+    { columns: 80, rows: 24 },
+    { columns: 100, rows: 30 },
+    { columns: 200, rows: 60 },
+  ])("every view and overlay stays inside a $columns×$rows terminal", async (size) => {
     const src = fake(40, {});
     for (let i = 0; i < 80; i++)
       src.pushEvent({
@@ -78,24 +77,23 @@ describe("the dashboard", () => {
         text: `event ${i} ${"x".repeat(i * 3)}`,
       });
     await src.refresh();
-    for (const size of sizes)
-      for (const view of ["maps", "topology", "paths", "events"] as const)
-        for (const overlay of ["", "?", "x"]) {
-          if (overlay === "x" && view === "events") continue;
-          ui = renderDashboard(src, { size, view });
-          await ui.waitFor((x) => x.includes("mp │"), `${view} at ${size.columns}×${size.rows}`);
-          if (overlay) ui.press(overlay);
-          const f = await ui.waitFor(
-            (x) => overlay === "" || x.includes(overlay === "?" ? "General" : "Inject a fault"),
-            `${overlay} over ${view}`,
-          );
-          const ls = lines(f);
-          const what = `${view}${overlay} at ${size.columns}×${size.rows}`;
-          expect(ls.length, what).toBe(size.rows - 1);
-          for (const l of ls) expect([...l].length, `${what}: ${l}`).toBeLessThanOrEqual(size.columns);
-          ui.unmount();
-          ui = null;
-        }
+    for (const view of ["maps", "topology", "paths", "events"] as const)
+      for (const overlay of ["", "?", "x"]) {
+        if (overlay === "x" && view === "events") continue;
+        ui = renderDashboard(src, { size, view });
+        await ui.waitFor((x) => x.includes("mp │"), `${view} at ${size.columns}×${size.rows}`);
+        if (overlay) ui.press(overlay);
+        const f = await ui.waitFor(
+          (x) => overlay === "" || x.includes(overlay === "?" ? "General" : "Inject a fault"),
+          `${overlay} over ${view}`,
+        );
+        const ls = lines(f);
+        const what = `${view}${overlay} at ${size.columns}×${size.rows}`;
+        expect(ls.length, what).toBe(size.rows - 1);
+        for (const l of ls) expect([...l].length, `${what}: ${l}`).toBeLessThanOrEqual(size.columns);
+        ui.unmount();
+        ui = null;
+      }
   });
 
   it("uses a larger terminal: more rows, more columns", async () => {

@@ -301,7 +301,7 @@ describe("SysfsTree path resolution", () => {
           }
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: 400 },
     );
   });
 
