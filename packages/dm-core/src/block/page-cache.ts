@@ -27,6 +27,8 @@ const PAGEVEC_SIZE = 15;
 const BIO_MAX_VECS = 256;
 /** `BLK_DEF_MAX_SECTORS`: the queue limit `bdi->io_pages` follows when a device gives none. */
 const DEF_MAX_SECTORS = 2560;
+/** `BLK_MAX_SEGMENTS`: a request's segments (pages of the cache are not assumed contiguous). */
+const MAX_SEGMENTS = 128;
 /** `force_page_cache_ra` reads in 2 MiB chunks. */
 const FORCE_RA_CHUNK = (2 * 1024 * 1024) / PAGE_SIZE;
 
@@ -201,12 +203,40 @@ export class PageCache {
 
   /**
    * Writes back the dirty buffers of pages `first..last` (`filemap_write_and_wait_range`,
-   * WB_SYNC_ALL): one bio per dirty block, in page order; waits for them.
+   * WB_SYNC_ALL, REQ_SYNC): one buffer head bio per dirty block, in page order, under a plug, so
+   * the bios of adjacent blocks reach the queue as one request (at most {@link MAX_SEGMENTS}
+   * pages, {@link DEF_MAX_SECTORS} sectors); waits for them. A failed block is reported on its
+   * own (`end_buffer_async_write`) and the mapping remembers the error for the next fsync.
    */
   async writeback(mapping: BdevMapping, first = 0, last = Number.POSITIVE_INFINITY): Promise<void> {
     const bsize = mapping.blocksize;
     const perPage = PAGE_SIZE / bsize;
+    const maxBlocks = Math.min(MAX_SEGMENTS * perPage, (DEF_MAX_SECTORS * 512) / bsize);
     const indices = [...mapping.pages.keys()].filter((i) => i >= first && i <= last).sort((a, b) => a - b);
+    let run: Array<{ page: Page; b: number }> = [];
+    const flush = (): void => {
+      if (run.length === 0) return;
+      const blocks = run;
+      run = [];
+      const firstBlock = blocks[0]!.page.index * perPage + blocks[0]!.b;
+      const bio = new Bio();
+      bio.op = ReqOp.WRITE;
+      bio.flags = ReqFlag.SYNC;
+      bio.sector = (firstBlock * bsize) / 512;
+      bio.bytes = blocks.length * bsize;
+      bio.data = new Uint8Array(bio.bytes);
+      for (let k = 0; k < blocks.length; k++) {
+        const { page, b } = blocks[k]!;
+        bio.data.set(page.data.subarray(b * bsize, (b + 1) * bsize), k * bsize);
+      }
+      mapping.submit(bio, (st) => {
+        if (st === BlkStatus.OK) return;
+        // end_buffer_async_write of each buffer: its data is lost, the mapping remembers the error.
+        for (let k = 0; k < blocks.length; k++)
+          this.bufferIoError(mapping, firstBlock + k, ", lost async page write");
+        mapping.writebackError = blkStatusToErrno(st);
+      });
+    };
     for (const i of indices) {
       const p = mapping.pages.get(i)!;
       if (!p.dirty) continue;
@@ -214,21 +244,13 @@ export class PageCache {
       for (let b = 0; b < perPage; b++) {
         if (!dirty[b]) continue;
         dirty[b] = false;
-        const block = i * perPage + b;
-        const bio = new Bio();
-        bio.op = ReqOp.WRITE;
-        bio.flags = ReqFlag.SYNC;
-        bio.sector = (block * bsize) / 512;
-        bio.bytes = bsize;
-        bio.data = p.data.slice(b * bsize, (b + 1) * bsize);
-        mapping.submit(bio, (st) => {
-          if (st === BlkStatus.OK) return;
-          // end_buffer_async_write: the data is lost, the mapping remembers the error.
-          this.bufferIoError(mapping, block, ", lost async page write");
-          mapping.writebackError = blkStatusToErrno(st);
-        });
+        const prev = run[run.length - 1];
+        const adjacent = prev !== undefined && prev.page.index * perPage + prev.b + 1 === i * perPage + b;
+        if (!adjacent || run.length >= maxBlocks) flush();
+        run.push({ page: p, b });
       }
     }
+    flush();
     await mapping.idle();
   }
 
