@@ -3,15 +3,25 @@
  * multipathd prints the names (`checker_state_name`) in `show paths` and its logs.
  */
 export const PathState = {
+  /** The checker could not run (no fd, a device this checker does not support). */
   WILD: 0,
+  /** The checker is disabled or could not check (`fail path` makes it report this). */
   UNCHECKED: 1,
+  /** The path is down. */
   DOWN: 2,
+  /** The path is up. */
   UP: 3,
+  /** emc_clariion: the LUN is not available for normal operations. */
   SHAKY: 4,
+  /** A passive/standby path (ALUA standby, hp_sw, rdac); counts as usable. */
   GHOST: 5,
+  /** An asynchronous check is in flight. */
   PENDING: 6,
+  /** The check timed out (tur). */
   TIMEOUT: 7,
+  /** The device went away from sysfs. */
   REMOVED: 8,
+  /** The daemon holds the path back before reinstating it (san_path_err, marginal). */
   DELAYED: 9,
 } as const;
 export type PathState = (typeof PathState)[keyof typeof PathState];
