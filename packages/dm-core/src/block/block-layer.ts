@@ -24,6 +24,7 @@ export class BlockLayer {
   readonly #opens = new Map<DevT, number>();
   readonly #holders = new Map<DevT, Set<DevT>>();
   readonly #listeners = new Set<(e: BlockEvent) => void>();
+  readonly #closeListeners = new Set<(devt: DevT, remaining: number) => void>();
   /** bdi `ra_pages` set by BLKRASET / `read_ahead_kb`, in KiB; absent: the disk's default. */
   readonly #readAheadKb = new Map<DevT, number>();
   readonly #log: KernelLog;
@@ -92,6 +93,16 @@ export class BlockLayer {
     if (n === 1) this.#opens.delete(devt);
     else this.#opens.set(devt, n - 1);
     this.#byDevt.get(devt)?.release?.();
+    for (const l of this.#closeListeners) l(devt, n - 1);
+  }
+
+  /**
+   * Calls `fn` after every {@link close}, with the opens left (`blkdev_put`: the page cache writes
+   * back and drops a device's cache when its last opener goes, whoever that is).
+   */
+  onClose(fn: (devt: DevT, remaining: number) => void): () => void {
+    this.#closeListeners.add(fn);
+    return () => this.#closeListeners.delete(fn);
   }
 
   /** Number of current opens (dm's `Open count`, `bd_openers`). */

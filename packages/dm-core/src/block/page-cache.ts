@@ -29,6 +29,10 @@ const BIO_MAX_VECS = 256;
 const DEF_MAX_SECTORS = 2560;
 /** `BLK_MAX_SEGMENTS`: a request's segments (pages of the cache are not assumed contiguous). */
 const MAX_SEGMENTS = 128;
+/** `errseq_t`: the errno in the low 12 bits, a "seen" flag, a counter above. */
+const MAX_ERRNO = 4095;
+const ERRSEQ_SEEN = 1 << 12;
+const ERRSEQ_CTR_INC = 1 << 13;
 /** `force_page_cache_ra` reads in 2 MiB chunks. */
 const FORCE_RA_CHUNK = (2 * 1024 * 1024) / PAGE_SIZE;
 
@@ -83,8 +87,6 @@ class BdevMapping {
   readonly dev: BlockDevice;
   /** `i_blkbits` as `set_init_blocksize` chose it at the first open. */
   readonly blkbits: number;
-  /** `AS_EIO`: a writeback failed since the last fsync checked. */
-  writebackError = 0;
   #inflight = 0;
   #idle: Array<() => void> = [];
 
@@ -146,11 +148,50 @@ export class PageCache {
   readonly #mappings = new Map<DevT, { mapping: BdevMapping; files: number }>();
   /** `printk_ratelimited` state of `buffer_io_error`. */
   readonly #rlBufferIo = new RateLimit("buffer_io_error");
+  /**
+   * The bdev inode's `mapping->wb_err` (an `errseq_t`), per device: it outlives the cache, so an
+   * error of a write-back nobody waited for reaches the next opener's fsync.
+   */
+  readonly #wbErr = new Map<DevT, number>();
 
   constructor(block: BlockLayer, clock: Clock, log: KernelLog) {
     this.#block = block;
     this.#clock = clock;
     this.#log = log;
+    // blkdev_put by another opener (a dm table releasing the device): the last one writes back
+    // the dirty pages a closed file left and drops the cache.
+    block.onClose((devt, remaining) => {
+      const e = this.#mappings.get(devt);
+      if (!e || e.files > 0 || remaining > 0) return;
+      this.#mappings.delete(devt);
+      void this.writeback(e.mapping);
+    });
+  }
+
+  /** `errseq_set(&mapping->wb_err, -errno)`: the counter moves only when the last error was seen. */
+  #errseqSet(devt: DevT, errno: number): void {
+    const old = this.#wbErr.get(devt) ?? 0;
+    let next = Math.floor(old / ERRSEQ_CTR_INC) * ERRSEQ_CTR_INC + errno;
+    if (old & ERRSEQ_SEEN) next += ERRSEQ_CTR_INC;
+    this.#wbErr.set(devt, next);
+  }
+
+  /** `errseq_sample` at open: an error nobody has seen yet is still to be reported to this file. */
+  wbErrSample(devt: DevT): number {
+    const cur = this.#wbErr.get(devt) ?? 0;
+    return cur & ERRSEQ_SEEN ? cur : 0;
+  }
+
+  /**
+   * `errseq_check_and_advance`: the errno of an error recorded since `since` (then seen, and
+   * the file's sample moves to it), or 0. Returns `[errno, new sample]`.
+   */
+  wbErrCheckAndAdvance(devt: DevT, since: number): [number, number] {
+    const cur = this.#wbErr.get(devt) ?? 0;
+    if (cur === since) return [0, since];
+    const seen = cur | ERRSEQ_SEEN;
+    this.#wbErr.set(devt, seen);
+    return [seen % (MAX_ERRNO + 1), seen];
   }
 
   /**
@@ -170,7 +211,7 @@ export class PageCache {
     e.files++;
     // file_ra_state_init: the device's bdi read-ahead, in pages.
     const raPages = Math.floor((this.#block.readAheadKb(dev.devt) * 1024) / PAGE_SIZE);
-    return new BdevFile(this, e.mapping, raPages);
+    return new BdevFile(this, e.mapping, raPages, this.wbErrSample(dev.devt));
   }
 
   /** Cached pages of a device (tests, tools). */
@@ -234,7 +275,7 @@ export class PageCache {
         // end_buffer_async_write of each buffer: its data is lost, the mapping remembers the error.
         for (let k = 0; k < blocks.length; k++)
           this.bufferIoError(mapping, firstBlock + k, ", lost async page write");
-        mapping.writebackError = blkStatusToErrno(st);
+        this.#errseqSet(mapping.dev.devt, blkStatusToErrno(st));
       });
     };
     for (const i of indices) {
@@ -272,10 +313,13 @@ export class BdevFile {
   readonly #m: BdevMapping;
   readonly #ra: RaState;
   #closed = false;
+  /** `f_wb_err`: the write-back error state this file has seen. */
+  #wbErr: number;
 
-  constructor(cache: PageCache, mapping: BdevMapping, raPages: number) {
+  constructor(cache: PageCache, mapping: BdevMapping, raPages: number, wbErr: number) {
     this.#cache = cache;
     this.#m = mapping;
+    this.#wbErr = wbErr;
     this.#ra = { start: 0, size: 0, asyncSize: 0, raPages, prevPos: -1 };
   }
 
@@ -389,6 +433,8 @@ export class BdevFile {
       from = 0;
     }
     const to = Math.min(PAGE_SIZE, from + count);
+    // A read of (nearly) the whole page wants the whole page read.
+    if (from < bsize && to > PAGE_SIZE - bsize) return false;
     for (let b = Math.floor(from / bsize); b * bsize < to; b++) if (!p.bufUptodate[b]) return false;
     return true;
   }
@@ -752,14 +798,16 @@ export class BdevFile {
   async fsync(): Promise<number> {
     const m = this.#m;
     await this.#cache.writeback(m);
-    if (m.writebackError) {
-      const e = m.writebackError;
-      m.writebackError = 0;
-      return -e;
-    }
+    // file_write_and_wait_range → file_check_and_advance_wb_err: errors of any write-back of the
+    // device since this file last looked (or unseen ones from before it was opened).
+    const [errno, sample] = this.#cache.wbErrCheckAndAdvance(m.dev.devt, this.#wbErr);
+    this.#wbErr = sample;
+    if (errno !== 0) return -errno;
     const st = await new Promise<BlkStatus>((resolve) => {
       const bio = new Bio();
-      bio.op = ReqOp.WRITE;
+      // blkdev_issue_flush: an empty REQ_PREFLUSH write; blk-mq's flush machinery hands a
+      // request-based queue a REQ_OP_FLUSH request instead (a bio-based dm device gets the bio).
+      bio.op = m.dev.requestStackable ? ReqOp.FLUSH : ReqOp.WRITE;
       bio.flags = ReqFlag.PREFLUSH;
       bio.bytes = 0;
       m.submit(bio, resolve);
