@@ -24,6 +24,7 @@ interface Seen {
   readonly pages: number;
   readonly rahead: boolean;
   readonly sync: boolean;
+  readonly nomerge: boolean;
 }
 
 /**
@@ -67,6 +68,7 @@ class RecordingDisk implements BlockDevice {
       pages: bio.bytes / PAGE,
       rahead: (bio.flags & ReqFlag.RAHEAD) !== 0,
       sync: (bio.flags & ReqFlag.SYNC) !== 0,
+      nomerge: (bio.flags & ReqFlag.NOMERGE) !== 0,
     });
     this.#clock.schedule(
       100_000,
@@ -90,7 +92,8 @@ class RecordingDisk implements BlockDevice {
   /** The bios seen since the last call, as `R 0+4 ra` strings. */
   take(): string[] {
     const out = this.seen.map(
-      (s) => `${s.op} ${s.sector / 8}+${s.pages}${s.rahead ? " ra" : ""}${s.sync ? " sync" : ""}`,
+      (s) =>
+        `${s.op} ${s.sector / 8}+${s.pages}${s.rahead ? " ra" : ""}${s.sync ? " sync" : ""}${s.nomerge ? " nomerge" : ""}`,
     );
     this.seen.length = 0;
     return out;
@@ -193,14 +196,21 @@ describe("buffered reads", () => {
     await close(t, f);
   });
 
-  it("a 1 MiB read asks for the device's I/O size: one 256-page readahead bio, then 256 more at its marker", async () => {
+  it("a 1 MiB read asks for the device's I/O size: a 256-page readahead (two 128-page requests), then 256 more at its marker", async () => {
     const t = setup(4 << 20);
     const f = t.open();
     const { n, buf } = await t.read(f, 0, 1 << 20);
     expect(n).toBe(1 << 20);
     expect(same(buf, t.disk.data.subarray(0, 1 << 20))).toBe(true);
-    // The window is 256 pages, its second half asynchronous: reaching page 128 reads 256..511.
-    expect(t.disk.take()).toEqual(["R 0+256 ra", "R 256+256 ra"]);
+    // The window is 256 pages, its second half asynchronous: reaching page 128 reads 256..511
+    // (Debian 6.1 keeps the window at 256 though the request is now 128 pages: max(size, next)).
+    // Each 256-page bio is split at the queue's 128 segments, the front part REQ_NOMERGE.
+    expect(t.disk.take()).toEqual([
+      "R 0+128 ra nomerge",
+      "R 128+128 ra",
+      "R 256+128 ra nomerge",
+      "R 384+128 ra",
+    ]);
     await close(t, f);
   });
 

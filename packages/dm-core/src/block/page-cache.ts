@@ -657,7 +657,8 @@ export class BdevFile {
   }
 
   /**
-   * `mpage_readahead`: contiguous pages in REQ_RAHEAD bios of up to 256 pages; a page with the
+   * `mpage_readahead`: contiguous pages in REQ_RAHEAD bios of up to 256 pages (split by the
+   * queue at 128); a page with the
    * end of the device in it ends its bio (its tail zeroed), a page wholly past it is zeroes.
    */
   #readPages(pages: Page[]): void {
@@ -671,26 +672,42 @@ export class BdevFile {
     const flush = (): void => {
       if (bioPages.length === 0) return;
       const ps = bioPages;
-      const bio = new Bio();
-      bio.op = ReqOp.READ;
-      bio.flags = ReqFlag.RAHEAD;
-      bio.sector = (ps[0]!.index * PAGE_SIZE) / 512;
-      bio.bytes = bioBlocks * bsize;
-      bio.data = new Uint8Array(bio.bytes);
+      const blocks = bioBlocks;
       bioPages = [];
       bioBlocks = 0;
-      m.submit(bio, (st) => {
-        // mpage_end_io → page_endio: uptodate on success; a failed page stays for read_folio.
-        for (let k = 0; k < ps.length; k++) {
-          const p = ps[k]!;
-          if (st === BlkStatus.OK) {
-            const bytes = Math.min(PAGE_SIZE, bio.bytes - k * PAGE_SIZE);
-            p.data.set(bio.data!.subarray(k * PAGE_SIZE, k * PAGE_SIZE + bytes));
-            p.uptodate = true;
+      // blk_mq_submit_bio → __bio_split_to_limits: a bio over max_segments (128 pages, none
+      // assumed physically contiguous) is split; each front part is its own request, flagged
+      // REQ_NOMERGE, chained to the rest: mpage_end_io sees one status (the first error) once
+      // all parts are done.
+      const first = ps[0]!.index;
+      const parts = Math.ceil(ps.length / MAX_SEGMENTS);
+      let pending = parts;
+      let status: BlkStatus = BlkStatus.OK;
+      const data = new Uint8Array(blocks * bsize);
+      for (let part = 0; part < parts; part++) {
+        const bio = new Bio();
+        bio.op = ReqOp.READ;
+        bio.flags = part < parts - 1 ? ReqFlag.RAHEAD | ReqFlag.NOMERGE : ReqFlag.RAHEAD;
+        const from = part * MAX_SEGMENTS * PAGE_SIZE;
+        const to = Math.min(data.length, (part + 1) * MAX_SEGMENTS * PAGE_SIZE);
+        bio.sector = (first * PAGE_SIZE + from) / 512;
+        bio.bytes = to - from;
+        bio.data = data.subarray(from, to);
+        m.submit(bio, (st) => {
+          if (st !== BlkStatus.OK && status === BlkStatus.OK) status = st;
+          if (--pending > 0) return;
+          // mpage_end_io → page_endio: uptodate on success; a failed page stays for read_folio.
+          for (let k = 0; k < ps.length; k++) {
+            const p = ps[k]!;
+            if (status === BlkStatus.OK) {
+              const bytes = Math.min(PAGE_SIZE, data.length - k * PAGE_SIZE);
+              p.data.set(data.subarray(k * PAGE_SIZE, k * PAGE_SIZE + bytes));
+              p.uptodate = true;
+            }
+            p.unlock();
           }
-          p.unlock();
-        }
-      });
+        });
+      }
     };
     for (let n = 0; n < pages.length; n++) {
       const p = pages[n]!;
