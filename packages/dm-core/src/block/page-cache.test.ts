@@ -412,6 +412,22 @@ describe("buffered writes", () => {
     await close(t, c);
   });
 
+  it("a disk removed and another registered with its dev_t does not inherit its write-back error", async () => {
+    const t = setup();
+    const a = t.open();
+    await t.run(a.write(0, new Uint8Array(PAGE)));
+    t.disk.failPages(0);
+    await close(t, a);
+    t.block.unregister(t.disk.devt);
+    const again = new RecordingDisk(t.clock, 1 << 20);
+    t.block.register(again);
+    t.block.open(again.devt);
+    const b = t.cache.open(again);
+    expect(await t.run(b.fsync())).toBe(0);
+    await t.run(b.close());
+    t.block.close(again.devt);
+  });
+
   it("runs of more than 128 pages go out as several requests", async () => {
     const t = setup(4 << 20);
     const f = t.open();

@@ -166,6 +166,13 @@ export class PageCache {
       this.#mappings.delete(devt);
       void this.writeback(e.mapping);
     });
+    // A removed disk's bdev inode goes with it: a new disk with the same dev_t starts clean.
+    block.subscribe((ev) => {
+      if (ev.action !== "remove") return;
+      this.#wbErr.delete(ev.dev.devt);
+      const e = this.#mappings.get(ev.dev.devt);
+      if (e?.mapping.dev === ev.dev && e.files === 0) this.#mappings.delete(ev.dev.devt);
+    });
   }
 
   /** `errseq_set(&mapping->wb_err, -errno)`: the counter moves only when the last error was seen. */
