@@ -282,8 +282,9 @@ function commonSysfsPathinfo(ctx: LibmpContext, pp: MpPath): PathinfoResult {
   if (devnum === undefined || devnum === 0) return PathinfoResult.FAILED;
   const devT = `${devMajor(devnum)}:${devMinor(devnum)}`;
   if (pp.devT !== devT) {
+    const old = pp.devT;
     pp.devT = devT;
-    ctx.pathIndex.invalidate();
+    ctx.pathIndex.devtChanged(pp, old);
   }
   ctx.log.log(4, `${pp.dev}: dev_t = ${pp.devT}`);
   const size = sysfsGetSize(ctx.host, pp.dev);

@@ -8,6 +8,7 @@ type Edit =
   | { kind: "splice"; at: number }
   | { kind: "replace"; at: number; devT: number }
   | { kind: "retag"; at: number; devT: number }
+  | { kind: "retagNew"; devT: number }
   | { kind: "find"; devT: number }
   | { kind: "findDev"; devT: number };
 
@@ -19,6 +20,7 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("splice" as const), at }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("replace" as const), at, devT }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("retag" as const), at, devT }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("retagNew" as const), devT }) },
   { weight: 6, arbitrary: fc.record({ kind: fc.constant("find" as const), devT }) },
   { weight: 6, arbitrary: fc.record({ kind: fc.constant("findDev" as const), devT }) },
 );
@@ -32,7 +34,7 @@ function path(n: number): MpPath {
 }
 
 describe("PathIndex", () => {
-  it("finds what a linear search finds, through pushes, removals and announced edits in place", () => {
+  it("finds what a linear search finds, through pushes, removals and announced edits in place (dev_t changes in and out of the vector)", () => {
     fc.assert(
       fc.property(fc.array(edit, { minLength: 1, maxLength: 200, size: "max" }), (edits) => {
         const idx = new PathIndex();
@@ -52,9 +54,21 @@ describe("PathIndex", () => {
               idx.invalidate();
               break;
             case "retag":
-              if (vec.length > 0) vec[i]!.devT = `8:${e.devT * 16}`;
-              idx.invalidate();
+              if (vec.length > 0) {
+                const old = vec[i]!.devT;
+                vec[i]!.devT = `8:${e.devT * 16}`;
+                idx.devtChanged(vec[i]!, old);
+              }
               break;
+            case "retagNew": {
+              // pathinfo of a path not in the vector yet; it joins it later.
+              const pp = path(e.devT);
+              const old = pp.devT;
+              pp.devT = `8:${((e.devT + 1) % 5) * 16}`;
+              idx.devtChanged(pp, old);
+              vec.push(pp);
+              break;
+            }
             case "find": {
               const want = `8:${e.devT * 16}`;
               expect(idx.byDevt(vec, want)).toBe(vec.find((p) => p.devT === want) ?? null);

@@ -4,7 +4,9 @@
  * is quadratic). The index follows the vector lazily: paths appended since the last lookup are
  * added to it, a removal shows as a shorter vector or another last element, a hit is verified
  * against the vector and a stale entry rebuilds it once; a miss is confirmed by a scan. Edits in
- * place (a path replaced, a path's dev_t changed) are announced with {@link PathIndex.invalidate}.
+ * place are announced: a path replaced with {@link PathIndex.invalidate}, a path's dev_t changed
+ * with {@link PathIndex.devtChanged} (which costs nothing for a path not in the vector yet, the
+ * common case: `pathinfo` of a new path, so a uevent storm does not rebuild the index per path).
  */
 import type { MpPath } from "./structs.js";
 
@@ -16,10 +18,28 @@ export class PathIndex {
   #last: MpPath | undefined = undefined;
   readonly #byDevt = new Map<string, number>();
   readonly #byDev = new Map<string, number>();
+  /** Where each indexed path is (its first position). */
+  readonly #byPath = new Map<MpPath, number>();
 
   /** Forgets everything: a path of a vector changed its dev_t or was replaced in place. */
   invalidate(): void {
     this.#arr = null;
+  }
+
+  /**
+   * `pp.devT` was `oldDevt` and changed. A path the index has not seen is indexed with its
+   * dev_t of the time it is; an indexed one is moved to its new dev_t, and the index is rebuilt
+   * only when it was the first path with its old one (the next one is not known).
+   */
+  devtChanged(pp: MpPath, oldDevt: string): void {
+    const pos = this.#byPath.get(pp);
+    if (pos === undefined || this.#arr === null) return;
+    if (this.#arr[pos] !== pp || this.#byDevt.get(oldDevt) === pos) {
+      this.#arr = null;
+      return;
+    }
+    const cur = this.#byDevt.get(pp.devT);
+    if (cur === undefined || cur > pos) this.#byDevt.set(pp.devT, pos);
   }
 
   /** The first path of `pathvec` with dev_t `devt` (`"8:16"`), or null. */
@@ -60,6 +80,7 @@ export class PathIndex {
       this.#builtLength = 0;
       this.#byDevt.clear();
       this.#byDev.clear();
+      this.#byPath.clear();
     }
     // Paths appended since (the common change: a new path) are indexed on, not from scratch.
     if (pathvec.length > this.#builtLength) this.#extend(pathvec);
@@ -68,10 +89,12 @@ export class PathIndex {
   #extend(pathvec: readonly MpPath[]): void {
     const byDevt = this.#byDevt;
     const byDev = this.#byDev;
+    const byPath = this.#byPath;
     for (let k = this.#builtLength; k < pathvec.length; k++) {
       const pp = pathvec[k]!;
       if (!byDevt.has(pp.devT)) byDevt.set(pp.devT, k);
       if (!byDev.has(pp.dev)) byDev.set(pp.dev, k);
+      if (!byPath.has(pp)) byPath.set(pp, k);
     }
     this.#builtLength = pathvec.length;
     this.#first = pathvec[0];

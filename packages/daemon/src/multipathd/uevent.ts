@@ -109,6 +109,7 @@ export function prepareUevents(batch: readonly Uevent[], conf: Config): Uevent[]
     }
     q.push(uev);
   }
+  if (!merge) return filterUnmerged(q);
   // From the newest: each event filters, then merges, the events queued before it.
   for (let i = q.length - 1; i >= 0; i--) {
     const later = q[i]!;
@@ -134,4 +135,39 @@ export function prepareUevents(batch: readonly Uevent[], conf: Config): Uevent[]
     }
   }
   return q;
+}
+
+/**
+ * The filter pass alone (no `uid_attrs`, so nothing is merged and every `merged` list is empty):
+ * the same result as the general pass — an event filters only earlier events of its own device,
+ * and an event filtered out never filters — computed per device instead of over every earlier
+ * event, which a boot's batch of thousands of events made quadratic.
+ */
+function filterUnmerged(q: Uevent[]): Uevent[] {
+  const byKernel = new Map<string, number[]>();
+  for (let i = 0; i < q.length; i++) {
+    const uev = q[i]!;
+    if (isDm(uev)) continue;
+    const list = byKernel.get(uev.kernel);
+    if (list === undefined) byKernel.set(uev.kernel, [i]);
+    else list.push(i);
+  }
+  let gone: Uint8Array | null = null;
+  for (const list of byKernel.values()) {
+    if (list.length < 2) continue;
+    gone ??= new Uint8Array(q.length);
+    for (let a = list.length - 1; a > 0; a--) {
+      const i = list[a]!;
+      if (gone[i]) continue;
+      const later = q[i]!;
+      for (let b = a - 1; b >= 0; b--) {
+        const j = list[b]!;
+        if (!gone[j] && canFilter(q[j]!, later)) gone[j] = 1;
+      }
+    }
+  }
+  if (gone === null) return q;
+  const out: Uevent[] = [];
+  for (let i = 0; i < q.length; i++) if (!gone[i]) out.push(q[i]!);
+  return out;
 }

@@ -91,9 +91,10 @@ type Done = (result: ScsiDhResult) => void;
 
 interface PortGroup {
   refs: number;
-  deviceId: string;
-  deviceIdLen: number;
-  groupId: number;
+  /** The identity (indexed by it: never changes). */
+  readonly deviceId: string;
+  readonly deviceIdLen: number;
+  readonly groupId: number;
   tpgs: number;
   state: number;
   pref: number;
@@ -131,13 +132,19 @@ export function createAluaHandlerType(params: Partial<AluaModuleParams> = {}): A
   const moduleParams: AluaModuleParams = { optimizeStpg: params.optimizeStpg ?? 0 };
   /** `port_group_list`, newest first. */
   const groups: PortGroup[] = [];
+  /**
+   * The same groups by (group id, device id), each list in `groups`' order: the lookup the
+   * kernel does by walking the list, without the walk (quadratic over thousands of LUNs).
+   */
+  const byKey = new Map<string, PortGroup[]>();
+  const keyOf = (id: string, groupId: number): string => `${groupId}:${id}`;
 
   function findGetPg(id: string, idLen: number, groupId: number): PortGroup | null {
     if (idLen === 0 || id.length === 0) return null;
-    for (const pg of groups) {
-      if (pg.groupId !== groupId) continue;
+    const list = byKey.get(keyOf(id, groupId));
+    if (list === undefined) return null;
+    for (const pg of list) {
       if (pg.deviceIdLen === 0 || pg.deviceIdLen !== idLen) continue;
-      if (pg.deviceId !== id) continue;
       if (pg.refs <= 0) continue;
       pg.refs++;
       return pg;
@@ -145,10 +152,24 @@ export function createAluaHandlerType(params: Partial<AluaModuleParams> = {}): A
     return null;
   }
 
+  function addPg(pg: PortGroup): void {
+    groups.unshift(pg);
+    const k = keyOf(pg.deviceId, pg.groupId);
+    const list = byKey.get(k);
+    if (list === undefined) byKey.set(k, [pg]);
+    else list.unshift(pg);
+  }
+
   function putPg(pg: PortGroup): void {
     if (--pg.refs > 0) return;
     const i = groups.indexOf(pg);
     if (i >= 0) groups.splice(i, 1);
+    const k = keyOf(pg.deviceId, pg.groupId);
+    const list = byKey.get(k);
+    if (list === undefined) return;
+    const j = list.indexOf(pg);
+    if (j >= 0) list.splice(j, 1);
+    if (list.length === 0) byKey.delete(k);
   }
 
   function type(): AluaHandlerType {
@@ -229,7 +250,7 @@ export function createAluaHandlerType(params: Partial<AluaModuleParams> = {}): A
         executing: false,
         rerun: false,
       };
-      groups.unshift(pg);
+      addPg(pg);
       return pg;
     }
 

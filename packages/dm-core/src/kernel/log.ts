@@ -30,7 +30,9 @@ export interface KernelLogLine {
  */
 export class KernelLog {
   readonly #clock: Clock;
+  /** The buffer is `#lines[#start…]`; dropped lines are cut off in bulk (a splice per line is O(capacity)). */
   readonly #lines: KernelLogLine[] = [];
+  #start = 0;
   readonly #listeners = new Set<(line: KernelLogLine) => void>();
   readonly #capacity: number;
   #seq = 0;
@@ -43,8 +45,15 @@ export class KernelLog {
 
   printk(level: LogLevel, text: string): void {
     const line: KernelLogLine = { seq: this.#seq++, timeNs: this.#clock.now(), level, text };
-    this.#lines.push(line);
-    if (this.#lines.length > this.#capacity) this.#lines.splice(0, this.#lines.length - this.#capacity);
+    const lines = this.#lines;
+    lines.push(line);
+    if (lines.length - this.#start > this.#capacity) {
+      this.#start = lines.length - this.#capacity;
+      if (this.#start >= this.#capacity) {
+        lines.splice(0, this.#start);
+        this.#start = 0;
+      }
+    }
     for (const l of this.#listeners) l(line);
   }
 
@@ -75,8 +84,8 @@ export class KernelLog {
 
   /** Lines logged at or after `cursor` (that are still in the buffer). */
   since(cursor: number): KernelLogLine[] {
-    const first = this.#lines[0]?.seq ?? this.#seq;
-    return this.#lines.slice(Math.max(0, cursor - first));
+    const first = this.#lines[this.#start]?.seq ?? this.#seq;
+    return this.#lines.slice(this.#start + Math.max(0, cursor - first));
   }
 
   /** Subscribes to new lines. Returns the unsubscribe function. */
