@@ -50,11 +50,16 @@ function cpuMaskHex(cpu: number, nrCpus: number): string {
   return out.join(",");
 }
 
-/** A selector environment whose clock moves 1 µs per reading (HST reads it on every I/O). */
+/**
+ * A selector environment whose clock moves 1 µs per reading (HST reads it on every I/O). The
+ * time lives in a Float64Array, not a closure variable: past 2^30 ns a `let` would hold a boxed
+ * number, and every reading would allocate a new one — a cost of this fake clock, not of the
+ * selector (the kernel model's clock is a field read).
+ */
 function selectorEnv(nrCpus: number): PathSelectorEnv {
-  let t = 0;
+  const t = new Float64Array(1);
   return {
-    now: () => (t += 1000),
+    now: () => (t[0]! += 1000),
     warn: () => {},
     warnRatelimited: () => {},
     nrCpus,

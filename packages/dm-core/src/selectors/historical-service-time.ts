@@ -25,6 +25,8 @@ const HST_BUCKET_SHIFT = 24;
 export const HST_WEIGHT_COUNT = 64;
 const EXACT = 2 ** 53;
 const TWO_POW_BUCKET = 2 ** HST_BUCKET_SHIFT;
+/** Service times from here on fall in the last weight bucket. */
+const WEIGHT_LAST_NS = (HST_WEIGHT_COUNT - 1) * TWO_POW_BUCKET;
 
 /**
  * `fixed_power(x, frac_bits, n)`: x^n in fixed point by repeated squaring, rounding after every
@@ -67,6 +69,22 @@ export function fixedEma(last: number, next: number, weight: number): number {
   return Number(big >> BigInt(HST_FIXED_SHIFT));
 }
 
+/** The new estimate at end_io for a service time `st` (ns), exactly, however large the terms. */
+function emaOf(old: number, st: number, weights: Int32Array): number {
+  const bucket = Math.min(Math.floor(st / TWO_POW_BUCKET), HST_WEIGHT_COUNT - 1);
+  return fixedEma(old, minFixedMax(st), weights[bucket]!);
+}
+
+/** `last_finish + valid_count × (hst >> 10)` in u64, exactly. */
+function staleAfterOf(lastFinish: number, valid: number, hst: number): number {
+  const per = Math.floor(hst / HST_FIXED_1);
+  const add = valid * per;
+  const stale = lastFinish + add;
+  return valid >= 0 && add < EXACT && stale < EXACT
+    ? stale
+    : Number(BigInt.asUintN(64, BigInt(lastFinish) + BigInt(valid) * BigInt(per)));
+}
+
 /** `min(st * HST_FIXED_1, HST_FIXED_MAX)` for a service time `st` in ns. */
 function minFixedMax(st: number): number {
   const v = st * HST_FIXED_1;
@@ -97,12 +115,40 @@ class HstPathInfo extends ListNode {
   outstanding = 0;
   staleAfter = 0;
   lastFinish = 0;
+  /**
+   * What select compares, kept up to date whenever the fields above change (start_io, end_io)
+   * instead of derived on every comparison: `(1 + outstanding) × historicalServiceTime` when the
+   * fast comparison is exact for this path, else −1 (the full {@link hstCompare} is used).
+   */
+  score = -1;
+  /** `threshold_multiplier × historicalServiceTime` (exact whenever `score` ≥ 0). */
+  scaled = 0;
 
   constructor(
     readonly path: DmPath,
     readonly repeatCount: number,
+    threshold: number,
   ) {
     super();
+    this.rescore(threshold);
+  }
+
+  /**
+   * Recomputes {@link score} and {@link scaled}. The fast comparison in select needs every
+   * product the kernel forms to be exact in a double and none of the kernel's special cases:
+   * 0 ≤ outstanding < 1024 (no fraction dropped, no wrapped counter), (1 + outstanding) × estimate,
+   * threshold × estimate and stale_after below 2^53.
+   */
+  rescore(threshold: number): void {
+    const hst = this.historicalServiceTime;
+    const out = this.outstanding;
+    const score = (1 + out) * hst;
+    const scaled = threshold * hst;
+    this.scaled = scaled;
+    this.score =
+      out >= 0 && out < HST_MAX_INFLIGHT && score < EXACT && scaled < EXACT && this.staleAfter < EXACT
+        ? score
+        : -1;
   }
 }
 
@@ -160,11 +206,14 @@ class HistoricalServiceTime implements PathSelector {
   readonly #env: PathSelectorEnv;
   #validCount = 0;
   readonly weights: readonly number[];
+  /** {@link weights} as end_io reads them. */
+  readonly #weights: Int32Array;
   readonly thresholdMultiplier: number;
 
   constructor(env: PathSelectorEnv, baseWeight: number, thresholdMultiplier: number) {
     this.#env = env;
     this.weights = hstWeights(baseWeight);
+    this.#weights = Int32Array.from(this.weights);
     this.thresholdMultiplier = thresholdMultiplier;
   }
 
@@ -177,7 +226,7 @@ class HistoricalServiceTime implements PathSelector {
       if (v === null) return { ok: false, error: "historical-service-time ps: invalid repeat count" };
       repeatCount = v;
     }
-    const pi = new HstPathInfo(path, repeatCount);
+    const pi = new HstPathInfo(path, repeatCount, this.thresholdMultiplier);
     path.pscontext = pi;
     this.#valid.addTail(pi);
     this.#validCount++;
@@ -197,24 +246,41 @@ class HistoricalServiceTime implements PathSelector {
 
   select(_nrBytes: number, _cpu: number): DmPath | null {
     const head = this.#valid;
-    if (head.empty()) return null;
+    let best = head.next as HstPathInfo;
+    if ((best as ListNode) === head) return null;
     const now = this.#env.now();
     const thr = this.thresholdMultiplier;
     // The best path's snapshot stays in locals: each path's fields are read once per select.
-    let best = head.next as HstPathInfo;
     let bHst = best.historicalServiceTime;
     let bOut = best.outstanding;
     let bStale = best.staleAfter;
+    let bScore = best.score;
+    let bScaled = best.scaled;
     for (let n = best.next; n !== head; n = n.next) {
       const pi = n as HstPathInfo;
       const hst = pi.historicalServiceTime;
       const out = pi.outstanding;
       const stale = pi.staleAfter;
-      if (hstCompare(hst, out, stale, bHst, bOut, bStale, now, thr) < 0) {
+      const score = pi.score;
+      let cmp: number;
+      if (score >= 0 && bScore >= 0) {
+        // hst_compare(pi, best) with every product exact (see HstPathInfo.rescore): the same
+        // decisions in the same order, on values kept up to date by start_io and end_io.
+        if (!(hst > bHst ? hst > bScaled : bHst > pi.scaled)) cmp = out - bOut;
+        else if ((out === 0 && stale < now) || (bOut === 0 && bStale < now) || (out === 0 && bOut === 0))
+          cmp = (bOut === 0 ? stale : 0) - (out === 0 ? bStale : 0);
+        else if (score > bScore) cmp = bStale < now ? out - bOut : 1;
+        else cmp = stale < now ? out - bOut : -1;
+      } else {
+        cmp = hstCompare(hst, out, stale, bHst, bOut, bStale, now, thr);
+      }
+      if (cmp < 0) {
         best = pi;
         bHst = hst;
         bOut = out;
         bStale = stale;
+        bScore = score;
+        bScaled = pi.scaled;
       }
     }
     head.moveTail(best);
@@ -222,28 +288,36 @@ class HistoricalServiceTime implements PathSelector {
   }
 
   startIo(path: DmPath, _nrBytes: number): void {
-    (path.pscontext as HstPathInfo).outstanding++;
+    const pi = path.pscontext as HstPathInfo;
+    pi.outstanding++;
+    pi.rescore(this.thresholdMultiplier);
   }
 
   endIo(path: DmPath, _nrBytes: number, startNs: number): void {
     const pi = path.pscontext as HstPathInfo;
     const now = this.#env.now();
     // A request that finished after this one was sent: pretend they were served one after the other.
-    let start = startNs;
-    if (pi.lastFinish > start) start = pi.lastFinish;
+    const last = pi.lastFinish;
+    const start = last > startNs ? last : startNs;
     pi.lastFinish = now;
     const st = now < start ? 0 : now - start;
     pi.outstanding--;
-    const bucket = Math.min(Math.floor(st / TWO_POW_BUCKET), HST_WEIGHT_COUNT - 1);
-    pi.historicalServiceTime = fixedEma(pi.historicalServiceTime, minFixedMax(st), this.weights[bucket]!);
+    const old = pi.historicalServiceTime;
+    // fixed_ema(old, min(st << 10, max), weight[min(st >> 24, 63)]), inline while every term is
+    // exact in a double (st << 10 < 2^40 below the last bucket).
+    let hst = Number.NaN;
+    if (st < WEIGHT_LAST_NS) {
+      const w = this.#weights[(st / TWO_POW_BUCKET) | 0]!;
+      const sum = old * w + st * HST_FIXED_1 * (HST_FIXED_1 - w) + 512;
+      if (sum < EXACT) hst = Math.floor(sum / HST_FIXED_1);
+    }
+    if (hst !== hst) hst = emaOf(old, st, this.#weights);
+    pi.historicalServiceTime = hst;
     // Fresh again: stale once no request finished within (paths × estimate).
-    const per = Math.floor(pi.historicalServiceTime / HST_FIXED_1);
-    const add = this.#validCount * per;
-    const stale = pi.lastFinish + add;
-    pi.staleAfter =
-      this.#validCount >= 0 && add < EXACT && stale < EXACT
-        ? stale
-        : Number(BigInt.asUintN(64, BigInt(pi.lastFinish) + BigInt(this.#validCount) * BigInt(per)));
+    const valid = this.#validCount;
+    const stale = now + valid * Math.floor(hst / HST_FIXED_1);
+    pi.staleAfter = valid >= 0 && stale < EXACT ? stale : staleAfterOf(now, valid, hst);
+    pi.rescore(this.thresholdMultiplier);
   }
 
   status(path: DmPath | null, type: StatusType): string {
