@@ -298,20 +298,20 @@ class HistoricalServiceTime implements PathSelector {
     const now = this.#env.now();
     // A request that finished after this one was sent: pretend they were served one after the other.
     const last = pi.lastFinish;
-    const start = last > startNs ? last : startNs;
+    const start = Math.max(last, startNs);
     pi.lastFinish = now;
     const st = now < start ? 0 : now - start;
     pi.outstanding--;
     const old = pi.historicalServiceTime;
     // fixed_ema(old, min(st << 10, max), weight[min(st >> 24, 63)]), inline while every term is
     // exact in a double (st << 10 < 2^40 below the last bucket).
-    let hst = Number.NaN;
+    let hst = -1;
     if (st < WEIGHT_LAST_NS) {
       const w = this.#weights[(st / TWO_POW_BUCKET) | 0]!;
       const sum = old * w + st * HST_FIXED_1 * (HST_FIXED_1 - w) + 512;
       if (sum < EXACT) hst = Math.floor(sum / HST_FIXED_1);
     }
-    if (hst !== hst) hst = emaOf(old, st, this.#weights);
+    if (hst < 0) hst = emaOf(old, st, this.#weights);
     pi.historicalServiceTime = hst;
     // Fresh again: stale once no request finished within (paths × estimate).
     const valid = this.#validCount;
