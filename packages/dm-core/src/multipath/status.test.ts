@@ -111,6 +111,39 @@ describe("multipath INFO status", () => {
     expect(m.status()).toBe("0 16384 multipath 2 0 0 0 2 1 D 0 1 2 7:0 A 0 0 1 E 0 1 2 7:1 A 0 0 1 ");
   });
 
+  it("clears the current group when I/O finds no valid path anywhere, keeping a pending next_pg (choose-pgpath-failed.out)", () => {
+    const k = new FakeKernel();
+    k.addLoop(0);
+    k.addLoop(1);
+    k.addLoop(2);
+    const m = create(k, "m", "0 0 2 1 round-robin 0 1 1 7:0 1 round-robin 0 2 1 7:1 1 7:2 1");
+    m.read();
+    k.settle();
+    expect(m.status()).toBe("0 16384 multipath 2 0 0 0 2 1 A 0 1 0 7:0 A 0 E 0 2 0 7:1 A 0 7:2 A 0 ");
+    for (const p of ["7:0", "7:1", "7:2"]) expect(m.message(`fail_path ${p}`)).toBe(0);
+    // Failing paths alone leaves current_pg: the group is still A.
+    expect(m.status()).toBe("0 16384 multipath 2 0 0 0 2 1 A 0 1 0 7:0 F 1 E 0 2 0 7:1 F 1 7:2 F 1 ");
+    const h = m.read();
+    k.settle();
+    expect(h.status).not.toBe(0);
+    // choose_pgpath's failed: label: current_pg and current_pgpath are gone, no group is A.
+    expect(m.status()).toBe("0 16384 multipath 2 0 0 0 2 1 E 0 1 0 7:0 F 1 E 0 2 0 7:1 F 1 7:2 F 1 ");
+    expect(m.message("reinstate_path 7:2")).toBe(0);
+    m.read();
+    k.settle();
+    expect(m.status()).toBe("0 16384 multipath 2 0 0 0 2 2 E 0 1 0 7:0 F 1 A 0 2 0 7:1 F 1 7:2 A 1 ");
+    // switch_group with every path failed: next_pg survives the failed choice.
+    expect(m.message("fail_path 7:2")).toBe(0);
+    expect(m.message("switch_group 1")).toBe(0);
+    m.read();
+    k.settle();
+    expect(m.status()).toBe("0 16384 multipath 2 0 0 0 2 1 E 0 1 0 7:0 F 1 E 0 2 0 7:1 F 1 7:2 F 2 ");
+    expect(m.message("reinstate_path 7:1")).toBe(0);
+    m.read();
+    k.settle();
+    expect(m.status()).toBe("0 16384 multipath 2 0 0 0 2 2 E 0 1 0 7:0 F 1 A 0 2 0 7:1 A 1 7:2 F 2 ");
+  });
+
   it("prints the selectors' per-path fields and counts (queue-length in flight)", () => {
     const k = kernelWithHeldPaths();
     const m = create(k, "q", "0 0 1 1 queue-length 0 2 1 7:0 1 7:1 1");
