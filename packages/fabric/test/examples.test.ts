@@ -34,10 +34,8 @@ describe("the published-result examples hold their expectations", () => {
     });
   });
 
-  it("fio matrix: 40 runs, well under 10 s of wall time", async () => {
-    const t0 = performance.now();
+  it("fio matrix: 40 runs (its wall time is a benchmark: pnpm bench, virtual-time)", async () => {
     const r = await runExample("fio-matrix.yaml");
-    expect(performance.now() - t0).toBeLessThan(10_000);
     expect(r.cells).toHaveLength(40);
     expect(failures(r)).toEqual([]);
   });

@@ -135,6 +135,25 @@ describe("mp sim with multipathd", () => {
     expect(rc).toBe(SimExit.OK);
   }, 60_000);
 
+  it("examples/multipathd-drill.yaml: multipathd fails over, queues with no path, fails back, loses nothing", async () => {
+    const { multipathdSeam } = await import("./sim.js");
+    const io = capture();
+    const file = fileURLToPath(new URL("../../../../examples/multipathd-drill.yaml", import.meta.url));
+    const rc = await simRun(file, { json: true }, io, multipathdSeam);
+    expect(io.err).toBe("");
+    const cell = JSON.parse(io.out).cells[0];
+    expect(cell.expectations.filter((e: { ok: boolean }) => !e.ok)).toEqual([]);
+    const [down, up, both] = cell.recoveries as Array<{ fault: string; recovered_ns: number }>;
+    // fast_io_fail_tmo (5 s), then group 2; failback without a stall; the double outage
+    // (10 s) queued by no_path_retry and ended by the next check after 80 s (polling 5 s).
+    expect(down!.recovered_ns).toBeGreaterThanOrEqual(5e9);
+    expect(down!.recovered_ns).toBeLessThan(5.5e9);
+    expect(up!.recovered_ns).toBeLessThan(1e6);
+    expect(both!.recovered_ns).toBeGreaterThanOrEqual(10e9);
+    expect(both!.recovered_ns).toBeLessThanOrEqual(15e9);
+    expect(rc).toBe(SimExit.OK);
+  }, 120_000);
+
   it("without a daemon, a multipath_conf-only scenario says what is missing", async () => {
     const io = capture();
     expect(await simRun(fixture("daemon.yaml"), {}, io)).toBe(SimExit.SETUP);
