@@ -160,8 +160,11 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     return out;
   }
   const { world, map } = ioPathWorld();
-  for (const iodepth of [1, 32]) {
-    for (const verify of [false, true]) {
+  // "full": the plain random reads; "verify": the same with verify=crc32c (a process of its own,
+  // see families/index.ts); "" (a direct call): both.
+  const verifies = ctx.caseName === "full" ? [false] : ctx.caseName === "verify" ? [true] : [false, true];
+  for (const verify of verifies) {
+    for (const iodepth of [1, 32]) {
       const id = `randread-4k/qd${iodepth}${verify ? "/verify" : ""}`;
       ctx.log(id);
       out.push(
