@@ -346,6 +346,17 @@ describe("buffered writes", () => {
     await close(t, f);
   });
 
+  it("fsync of a byte range writes back only the pages in it (O_SYNC's generic_write_sync)", async () => {
+    const t = setup();
+    const f = t.open();
+    await t.run(f.write(0, new Uint8Array(PAGE)));
+    await t.run(f.write(5 * PAGE, new Uint8Array(2 * PAGE)));
+    expect(await t.run(f.fsync(5 * PAGE + 100, 6 * PAGE + 10))).toBe(0);
+    expect(t.disk.take()).toEqual(["W 5+2 sync", "F 0+0"]);
+    await close(t, f);
+    expect(t.disk.take()).toEqual(["W 0+1 sync"]);
+  });
+
   it("a write covering part of a block reads that block first; whole blocks are not read", async () => {
     const t = setup();
     const f = t.open();

@@ -816,12 +816,13 @@ export class BdevFile {
   }
 
   /**
-   * `blkdev_fsync`: writes back and waits; a writeback error since the last check is reported
+   * `blkdev_fsync` of bytes `start..end` (inclusive; the whole device by default): writes back
+   * that range and waits; a writeback error since the last check is reported
    * (once); then a cache flush (an empty REQ_PREFLUSH write). 0 or a negative errno.
    */
-  async fsync(): Promise<number> {
+  async fsync(start = 0, end = Number.POSITIVE_INFINITY): Promise<number> {
     const m = this.#m;
-    await this.#cache.writeback(m);
+    await this.#cache.writeback(m, Math.floor(start / PAGE_SIZE), Math.floor(end / PAGE_SIZE));
     // file_write_and_wait_range → file_check_and_advance_wb_err: errors of any write-back of the
     // device since this file last looked (or unseen ones from before it was opened).
     const [errno, sample] = this.#cache.wbErrCheckAndAdvance(m.dev.devt, this.#wbErr);

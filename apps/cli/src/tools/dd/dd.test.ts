@@ -102,6 +102,58 @@ describe("dd over the model's block devices", () => {
     expect(r).toMatchObject({ output: "dd: error writing '/dev/mapper/err': Input/output error\n", rc: 1 });
   });
 
+  it("a buffered write the device refuses is lost at close (rc 0), reported by conv=fsync, and by oflag=sync at once", async () => {
+    const err = ["dmsetup", "create", "err", "--table", "0 8192 error"];
+    expect(await dd("if=/dev/zero of=/dev/mapper/err bs=4k count=2 status=noxfer", [err])).toMatchObject({
+      output: "2+0 records in\n2+0 records out\n",
+      rc: 0,
+    });
+    expect(
+      await dd("if=/dev/zero of=/dev/mapper/err bs=4k count=2 status=noxfer conv=fsync", [err]),
+    ).toMatchObject({
+      output: "dd: fsync failed for '/dev/mapper/err': Input/output error\n2+0 records in\n2+0 records out\n",
+      rc: 1,
+    });
+    expect(
+      await dd("if=/dev/zero of=/dev/mapper/err bs=4k count=2 status=noxfer oflag=sync", [err]),
+    ).toMatchObject({
+      output: "dd: error writing '/dev/mapper/err': Input/output error\n1+0 records in\n0+0 records out\n",
+      rc: 1,
+    });
+  });
+
+  it("copies through the page cache without O_DIRECT, and reads the copy back", async () => {
+    const machine = await defaultMachine();
+    const session = new ScenarioSession(machine);
+    const loop0 = machine.services.kernel!.block.get(mkdev(7, 0))!;
+    const bio = new Bio();
+    bio.op = ReqOp.WRITE;
+    bio.bytes = 8192;
+    bio.data = new Uint8Array(8192).map((_, i) => 97 + ((i >> 9) % 26));
+    loop0.submit(bio);
+    await session.advance(1_000_000);
+    const copy = await session.runCommand(
+      "dd if=/dev/loop0 of=/dev/loop1 bs=1000 count=9 status=none".split(" "),
+    );
+    expect(copy.rc).toBe(0);
+    // loop1 is read with O_DIRECT: the copy reached the device at dd's close.
+    const r = await session.runCommand(
+      "dd if=/dev/loop1 bs=512 count=18 iflag=direct status=none".split(" "),
+    );
+    // 8 KiB of pattern on loop0, zeros after it: 9000 bytes copied.
+    const want = Array.from({ length: 9000 }, (_, i) =>
+      i < 8192 ? String.fromCharCode(97 + ((i >> 9) % 26)) : "\0",
+    ).join("");
+    expect(r.output.length).toBe(9216);
+    expect(r.output.slice(0, 9000) === want).toBe(true);
+    expect(
+      r.output
+        .slice(9000)
+        .split("")
+        .every((c) => c === "\0"),
+    ).toBe(true);
+  });
+
   it("copies data block by block between devices (and to stdout)", async () => {
     const machine = await defaultMachine();
     const session = new ScenarioSession(machine);

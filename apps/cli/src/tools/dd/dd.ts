@@ -30,8 +30,8 @@ export interface DdBufferedFile {
   read(pos: number, out: Uint8Array, len: number): Promise<number>;
   /** Bytes written, or a negative errno when nothing could be. */
   write(pos: number, data: Uint8Array): Promise<number>;
-  /** 0 or a negative errno. */
-  fsync(): Promise<number>;
+  /** `fsync` of bytes `start..end` (inclusive; all by default): 0 or a negative errno. */
+  fsync(start?: number, end?: number): Promise<number>;
   /** The last close of the device writes its dirty pages back. */
   close(): Promise<void>;
 }
@@ -591,6 +591,12 @@ class Dd {
       } else if (outFile.buffered) {
         const wrote = await outFile.buffered.write(outPos, chunk);
         if (wrote < 0) return { errno: -wrote };
+        // O_SYNC/O_DSYNC: generic_write_sync writes the range back and flushes before write(2)
+        // returns; its error is the write's.
+        if (a.oflags.has("sync") || a.oflags.has("dsync")) {
+          const err = await outFile.buffered.fsync(outPos, outPos + wrote - 1);
+          if (err < 0) return { errno: -err };
+        }
         outPos += wrote;
         return { n: wrote };
       } else {
