@@ -4,10 +4,15 @@
  * 6.1's never-shrinking window), `mpage_readahead` bios flagged REQ_RAHEAD, `read_folio`
  * through buffer heads when readahead did not bring a page in (one bio per block, logging
  * `Buffer I/O error on dev X, logical block N, async page read` on failure), and buffered
- * writes: partial blocks read first, dirty blocks written back at fsync and at the last close.
+ * writes: partial blocks read first, dirty blocks written back at fsync and at the last close
+ * (adjacent blocks in one request, as the plug merges them), O_SYNC ranges at each write.
  *
- * The cache belongs to the device (shared by its openers) and is dropped when the last opener
- * closes it (`kill_bdev`); the readahead state belongs to each open file.
+ * The cache belongs to the device (shared by its openers, dm tables included) and is written
+ * back and dropped when the last opener of any kind closes it (`blkdev_put` → `kill_bdev`);
+ * write-back errors go into the bdev inode's errseq, which outlives the cache, so a later
+ * opener's fsync reports an error nobody has seen; the readahead state belongs to each file.
+ * Not modelled: the flusher's periodic write-back of pages dirty for 30 s, BIO_QUIET (the
+ * buffer layer's silence for requests a device handler refused quietly).
  */
 
 import type { Clock } from "../clock/clock.js";
