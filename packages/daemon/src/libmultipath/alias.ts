@@ -9,7 +9,7 @@ import type { AliasBindings } from "../config/propsel.js";
 import { WWID_SIZE } from "../structs/structs.js";
 import type { LibmpContext } from "./context.js";
 import { dmGetUuid, dmMapPresent } from "./devmapper.js";
-import { appendToFile, fileLines, type OpenedFile, openFile, rewriteFile } from "./file.js";
+import { appendToFile, type OpenedFile, openFile, rewriteFile } from "./file.js";
 
 /** The bindings file header (`BINDINGS_FILE_HEADER`). */
 export const BINDINGS_FILE_HEADER =
@@ -58,8 +58,20 @@ export function scanDevname(alias: string, prefix: string | null): number {
   return n;
 }
 
+/** A bindings line, parsed once (the id of its alias remembered for the last prefix asked). */
+export interface BindingLine {
+  readonly fields: string[];
+  idPrefix: string | null | undefined;
+  id: number;
+}
+
+/** Parses a bindings line for the cache. */
+export function bindingLine(line: string): BindingLine {
+  return { fields: bindingFields(line), idPrefix: undefined, id: -1 };
+}
+
 /** A bindings line split as `strtok(" \t")` does after cutting at `#`, `\n` or `\r`. */
-function bindingFields(line: string): string[] {
+export function bindingFields(line: string): string[] {
   const cut = line.search(/[#\n\r]/);
   const s = cut >= 0 ? line.slice(0, cut) : line;
   return s.split(/[ \t]+/).filter((w) => w.length > 0);
@@ -90,12 +102,16 @@ function lookupBinding(
   let biggestId = 1;
   let smallestBiggerId = INT_MAX;
   let lineNr = 0;
-  for (const line of fileLines(f.text)) {
+  for (const b of ctx.fileCache.bindings.of(f.text)) {
     lineNr++;
-    const w = bindingFields(line);
+    const w = b.fields;
     const alias = w[0];
     if (alias === undefined) continue;
-    const currId = scanDevname(alias, prefix);
+    if (b.idPrefix !== prefix) {
+      b.idPrefix = prefix;
+      b.id = scanDevname(alias, prefix);
+    }
+    const currId = b.id;
     if (currId === id) {
       if (id < INT_MAX) id++;
       else {
@@ -141,9 +157,9 @@ function lookupBinding(
 /** `rlookup_binding`: the WWID bound to `alias`, or "". */
 function rlookupBinding(ctx: LibmpContext, f: OpenedFile, mapAlias: string): string {
   let lineNr = 0;
-  for (const line of fileLines(f.text)) {
+  for (const b of ctx.fileCache.bindings.of(f.text)) {
     lineNr++;
-    const w = bindingFields(line);
+    const w = b.fields;
     const alias = w[0];
     if (alias === undefined) continue;
     const wwid = w[1];
@@ -292,9 +308,9 @@ export function checkAliasSettings(ctx: LibmpContext): boolean {
   if (f === null) return true;
   let ok = true;
   let lineNr = 0;
-  for (const line of fileLines(f.text)) {
+  for (const b of ctx.fileCache.bindings.of(f.text)) {
     lineNr++;
-    const w = bindingFields(line);
+    const w = b.fields;
     const alias = w[0];
     if (alias === undefined) continue;
     const wwid = w[1];

@@ -10,12 +10,15 @@ import type { ConfigLog } from "../config/log.js";
 import { type KernelVersions, parseKernelRelease, type Version3 } from "../config/propsel.js";
 import type { Config } from "../config/structs.js";
 import type { PrintEnv } from "../print/print-env.js";
+import { type BindingLine, bindingLine } from "./alias.js";
 import { type CpuCosts, LAB_CPU_COSTS } from "./cpu.js";
 import { EventHub } from "./events.js";
+import { ParsedLines } from "./file.js";
 import type { Logger } from "./log.js";
 import { PathIndex } from "./path-index.js";
 import type { AluaProbes, CheckerFactory, PrioritizerFactory } from "./plugins.js";
 import { sysfsPrintEnv } from "./print-env.js";
+import { wwidsLine } from "./wwids.js";
 
 /** One process's libmultipath state. */
 export interface LibmpContext {
@@ -58,6 +61,11 @@ export interface LibmpContext {
   dmInitDone: boolean;
   /** dev_t lookups over the path vector. */
   readonly pathIndex: PathIndex;
+  /** The bindings and wwids files' lines, parsed (see {@link ParsedLines}). */
+  readonly fileCache: {
+    readonly bindings: ParsedLines<BindingLine>;
+    readonly wwids: ParsedLines<string | null>;
+  };
   /** Some path may be in the removed or partial state (`check_removed_paths` has work). */
   limboPaths: boolean;
 }
@@ -100,6 +108,7 @@ export function createLibmpContext(opts: LibmpContextOptions): LibmpContext {
     dmVersions: undefined,
     dmInitDone: false,
     pathIndex: new PathIndex(),
+    fileCache: { bindings: new ParsedLines(bindingLine), wwids: new ParsedLines(wwidsLine) },
     limboPaths: true,
   };
 }

@@ -47,6 +47,7 @@ import { pathProtocolName } from "../structs/structs-vec.js";
 import { confCheckint, type LibmpContext } from "./context.js";
 import { spendCpu } from "./cpu.js";
 import { DI, PathinfoResult, Ynu } from "./defaults.js";
+import { setPathWwid } from "./path-index.js";
 import { CHECK_WAIT, type PathChecker, type PrioTarget, RTPG_INQUIRY_FAILED } from "./plugins.js";
 import { allocPath, type MpPath } from "./structs.js";
 import {
@@ -633,15 +634,15 @@ function getUdevUid(ctx: LibmpContext, pp: MpPath, attr: string, udev: UdevDevic
     if (value.length >= WWID_SIZE) {
       const fixed = fixBrokenNvmeWwid(value);
       if (fixed !== null) {
-        pp.wwid = fixed;
+        setPathWwid(ctx.pathIndex, pp, fixed);
         ctx.log.log(2, `${pp.dev}: over-long WWID shortened to ${pp.wwid}`);
         return fixed.length;
       }
       ctx.log.log(0, `${pp.dev}: wwid overflow`);
-      pp.wwid = value.slice(0, WWID_SIZE - 1);
+      setPathWwid(ctx.pathIndex, pp, value.slice(0, WWID_SIZE - 1));
       return WWID_SIZE;
     }
-    pp.wwid = value;
+    setPathWwid(ctx.pathIndex, pp, value);
     return value.length;
   }
   ctx.log.log(3, `${pp.dev}: no ${attr} attribute`);
@@ -677,7 +678,7 @@ function getVpdUid(ctx: LibmpContext, pp: MpPath): number {
   if (len > VPD_BUFLEN) len = VPD_BUFLEN;
   const r = parseVpdPg83(page, Math.min(len, page.length), WWID_SIZE, (l, m) => ctx.log.log(l, m));
   if (!r.ok) return r.err;
-  pp.wwid = r.value;
+  setPathWwid(ctx.pathIndex, pp, r.value);
   return r.value.length;
 }
 
@@ -714,13 +715,13 @@ function finishUid(
   usedFallback: boolean,
   value?: string,
 ): number {
-  if (value !== undefined) pp.wwid = value;
+  if (value !== undefined) setPathWwid(ctx.pathIndex, pp, value);
   if (len < 0) {
     ctx.log.log(1, `${pp.dev}: failed to get ${origin} uid: ${strerrorText(-len)}`);
-    pp.wwid = "";
+    setPathWwid(ctx.pathIndex, pp, "");
     return 1;
   }
-  pp.wwid = pp.wwid.replace(/ +$/, "");
+  setPathWwid(ctx.pathIndex, pp, pp.wwid.replace(/ +$/, ""));
   ctx.log.log(usedFallback ? 1 : 3, `${pp.dev}: uid = ${pp.wwid === "" ? "<empty>" : pp.wwid} (${origin})`);
   return 0;
 }
@@ -757,7 +758,7 @@ function getUidSync(
   allowSgio: boolean,
 ): number | { sgio: true; usedFallback: boolean } {
   if (pp.uidAttribute === null) selectPathUid(ctx, pp);
-  pp.wwid = "";
+  setPathWwid(ctx.pathIndex, pp, "");
   let len = 0;
   let origin = "unknown";
   let usedFallback = false;
@@ -782,7 +783,11 @@ function getUidSync(
         const v = readAttr(ctx.host.sysfs, pp.udev.syspath, "wwid");
         len = v === null ? -1 : v.length;
         if (v !== null)
-          pp.wwid = v.length >= WWID_SIZE ? (fixBrokenNvmeWwid(v) ?? v.slice(0, WWID_SIZE - 1)) : v;
+          setPathWwid(
+            ctx.pathIndex,
+            pp,
+            v.length >= WWID_SIZE ? (fixBrokenNvmeWwid(v) ?? v.slice(0, WWID_SIZE - 1)) : v,
+          );
         origin = "sysfs";
       } else len = -1;
     }
@@ -841,7 +846,7 @@ function pathinfoPrefix(
       return PathinfoResult.SKIPPED;
   }
   const pathState = pathOffline(ctx, pp);
-  if (pathState === PathState.REMOVED) return blank(pp);
+  if (pathState === PathState.REMOVED) return blank(ctx, pp);
   if (mask & DI.NOIO) {
     if (
       mask & DI.CHECKER &&
@@ -856,7 +861,7 @@ function pathinfoPrefix(
   if (!pp.monitored) {
     if (pp.udev === null || pp.udev.devnode === undefined) {
       ctx.log.log(4, `Couldn't open device node for ${pp.dev}: No such file or directory`);
-      return blank(pp);
+      return blank(ctx, pp);
     }
     pp.monitored = true;
     if (pp.chk) pp.chk.fdValid = true;
@@ -915,10 +920,11 @@ function scsicamGeometry(capacity: number): { cyl: number; heads: number; sector
 }
 
 /** The "recoverable error" exit of `pathinfo` (faulty or offline path). */
-function blank(pp: MpPath): PathinfoResult {
+function blank(ctx: LibmpContext, pp: MpPath): PathinfoResult {
   pp.chkrstate = PathState.DOWN;
   pp.state = PathState.DOWN;
-  if (pp.initialized === InitState.NEW || pp.initialized === InitState.FAILED) pp.wwid = "";
+  if (pp.initialized === InitState.NEW || pp.initialized === InitState.FAILED)
+    setPathWwid(ctx.pathIndex, pp, "");
   return PathinfoResult.OK;
 }
 
@@ -1070,7 +1076,7 @@ export async function allocPathWithPathinfo(
   mask: number,
 ): Promise<{ result: PathinfoResult; pp: MpPath | null }> {
   const pp = allocPath({ dev: udev.sysname });
-  if (wwid !== null) pp.wwid = wwid.slice(0, WWID_SIZE - 1);
+  if (wwid !== null) setPathWwid(ctx.pathIndex, pp, wwid.slice(0, WWID_SIZE - 1));
   pp.udev = udev;
   const result = await pathinfo(ctx, pp, mask | DI.BLACKLIST);
   if (result !== PathinfoResult.OK) {

@@ -65,3 +65,50 @@ export function fileLines(text: string): string[] {
   if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
   return lines;
 }
+
+/**
+ * The lines of a file's text, each parsed once: the bindings and wwids files are scanned line by
+ * line at every lookup, as upstream does, and with thousands of maps the parsing (not the scan)
+ * was the cost. Keeps the last text seen; a text that extends it by whole lines (an append) only
+ * parses the new lines.
+ */
+export class ParsedLines<T> {
+  #text: string | null = null;
+  #items: T[] = [];
+  #set: Set<T> | null = null;
+  readonly #parse: (line: string) => T;
+
+  constructor(parse: (line: string) => T) {
+    this.#parse = parse;
+  }
+
+  /** `fileLines(text).map(parse)`, from the cache when it can. */
+  of(text: string): readonly T[] {
+    const old = this.#text;
+    if (old === text) return this.#items;
+    if (
+      old !== null &&
+      (old.length === 0 || old.endsWith("\n")) &&
+      text.length > old.length &&
+      text.startsWith(old)
+    ) {
+      for (const line of fileLines(text.slice(old.length))) {
+        const item = this.#parse(line);
+        this.#items.push(item);
+        this.#set?.add(item);
+      }
+    } else {
+      this.#items = fileLines(text).map(this.#parse);
+      this.#set = null;
+    }
+    this.#text = text;
+    return this.#items;
+  }
+
+  /** Whether some line of `text` parses to `item`. */
+  has(text: string, item: T): boolean {
+    const items = this.of(text);
+    this.#set ??= new Set(items);
+    return this.#set.has(item);
+  }
+}

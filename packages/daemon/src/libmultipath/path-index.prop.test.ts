@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { PathIndex } from "./path-index.js";
+import { PathIndex, setPathWwid } from "./path-index.js";
 import { allocPath, type MpPath } from "./structs.js";
 
 type Edit =
@@ -9,6 +9,8 @@ type Edit =
   | { kind: "replace"; at: number; devT: number }
   | { kind: "retag"; at: number; devT: number }
   | { kind: "retagNew"; devT: number }
+  | { kind: "rewwid"; at: number; devT: number }
+  | { kind: "findWwid"; devT: number }
   | { kind: "find"; devT: number }
   | { kind: "findDev"; devT: number };
 
@@ -21,6 +23,8 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("replace" as const), at, devT }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("retag" as const), at, devT }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("retagNew" as const), devT }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("rewwid" as const), at, devT }) },
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant("findWwid" as const), devT }) },
   { weight: 6, arbitrary: fc.record({ kind: fc.constant("find" as const), devT }) },
   { weight: 6, arbitrary: fc.record({ kind: fc.constant("findDev" as const), devT }) },
 );
@@ -30,6 +34,7 @@ function path(n: number): MpPath {
   pp.devT = `8:${n * 16}`;
   // Names repeat too (a removed path's name given to a new one), and never change.
   pp.dev = `sd${"abcde"[n]}`;
+  pp.wwid = `3600a${n % 3}`;
   return pp;
 }
 
@@ -67,6 +72,14 @@ describe("PathIndex", () => {
               pp.devT = `8:${((e.devT + 1) % 5) * 16}`;
               idx.devtChanged(pp, old);
               vec.push(pp);
+              break;
+            }
+            case "rewwid":
+              if (vec.length > 0) setPathWwid(idx, vec[i]!, `3600a${e.devT % 3}`);
+              break;
+            case "findWwid": {
+              const want = `3600a${e.devT % 3}`;
+              expect(idx.byWwid(vec, want)).toEqual(vec.filter((p) => p.wwid === want));
               break;
             }
             case "find": {

@@ -8,7 +8,30 @@
  * with {@link PathIndex.devtChanged} (which costs nothing for a path not in the vector yet, the
  * common case: `pathinfo` of a new path, so a uevent storm does not rebuild the index per path).
  */
+import { WWID_SIZE } from "../structs/structs.js";
 import type { MpPath } from "./structs.js";
+
+/** What `wwidEqual` compares: the first {@link WWID_SIZE} characters. */
+function wwidKey(wwid: string): string {
+  return wwid.length <= WWID_SIZE ? wwid : wwid.slice(0, WWID_SIZE);
+}
+
+/**
+ * Under vitest every WWID lookup is checked against a scan of the vector, so that a `pp.wwid`
+ * written without {@link setPathWwid} fails the test that does it instead of going unnoticed.
+ */
+const VERIFY_WWID_LOOKUPS = typeof process !== "undefined" && process.env.VITEST !== undefined;
+
+/**
+ * Sets a path's WWID and tells the index: every write of `pp.wwid` in the daemon goes through
+ * here (the index of paths by WWID is only right if it hears of every change).
+ */
+export function setPathWwid(index: PathIndex, pp: MpPath, wwid: string): void {
+  if (pp.wwid === wwid) return;
+  const old = pp.wwid;
+  pp.wwid = wwid;
+  index.wwidChanged(pp, old);
+}
 
 export class PathIndex {
   #arr: readonly MpPath[] | null = null;
@@ -20,6 +43,8 @@ export class PathIndex {
   readonly #byDev = new Map<string, number>();
   /** Where each indexed path is (its first position). */
   readonly #byPath = new Map<MpPath, number>();
+  /** Every position of each WWID (by {@link wwidKey}), ascending. */
+  readonly #byWwid = new Map<string, number[]>();
 
   /** Forgets everything: a path of a vector changed its dev_t or was replaced in place. */
   invalidate(): void {
@@ -40,6 +65,72 @@ export class PathIndex {
     }
     const cur = this.#byDevt.get(pp.devT);
     if (cur === undefined || cur > pos) this.#byDevt.set(pp.devT, pos);
+  }
+
+  /**
+   * `pp.wwid` was `oldWwid` and changed (see {@link setPathWwid}). Like {@link devtChanged}:
+   * nothing to do for a path not indexed yet; an indexed one moves between the WWID lists.
+   */
+  wwidChanged(pp: MpPath, oldWwid: string): void {
+    const pos = this.#byPath.get(pp);
+    if (pos === undefined || this.#arr === null) return;
+    if (this.#arr[pos] !== pp) {
+      this.#arr = null;
+      return;
+    }
+    const from = this.#byWwid.get(wwidKey(oldWwid));
+    const at = from === undefined ? -1 : from.indexOf(pos);
+    if (at < 0) {
+      this.#arr = null;
+      return;
+    }
+    from!.splice(at, 1);
+    const key = wwidKey(pp.wwid);
+    const to = this.#byWwid.get(key);
+    if (to === undefined) this.#byWwid.set(key, [pos]);
+    else {
+      let i = to.length;
+      while (i > 0 && to[i - 1]! > pos) i--;
+      to.splice(i, 0, pos);
+    }
+  }
+
+  /**
+   * The paths of `pathvec` whose WWID equals `wwid` as `wwidEqual` compares, in vector order
+   * (the scan `adopt_paths` does over every path, for every map).
+   */
+  byWwid(pathvec: readonly MpPath[], wwid: string): MpPath[] {
+    const out =
+      this.#byWwidOnce(pathvec, wwid) ?? (this.#rebuildNow(pathvec), this.#byWwidOnce(pathvec, wwid)!);
+    if (VERIFY_WWID_LOOKUPS) {
+      const key = wwidKey(wwid);
+      const scan = pathvec.filter((pp) => wwidKey(pp.wwid) === key);
+      if (scan.length !== out.length || scan.some((pp, i) => out[i] !== pp))
+        throw new Error(
+          `PathIndex: the WWID index is out of date for ${wwid} (a pp.wwid written without setPathWwid)`,
+        );
+    }
+    return out;
+  }
+
+  /** The lookup, or null when an entry proved stale. */
+  #byWwidOnce(pathvec: readonly MpPath[], wwid: string): MpPath[] | null {
+    this.#follow(pathvec);
+    const key = wwidKey(wwid);
+    const list = this.#byWwid.get(key);
+    if (list === undefined) return [];
+    const out: MpPath[] = new Array(list.length);
+    for (let i = 0; i < list.length; i++) {
+      const pp = pathvec[list[i]!];
+      if (pp === undefined || wwidKey(pp.wwid) !== key) return null;
+      out[i] = pp;
+    }
+    return out;
+  }
+
+  #rebuildNow(pathvec: readonly MpPath[]): void {
+    this.#arr = null;
+    this.#follow(pathvec);
   }
 
   /** The first path of `pathvec` with dev_t `devt` (`"8:16"`), or null. */
@@ -81,6 +172,7 @@ export class PathIndex {
       this.#byDevt.clear();
       this.#byDev.clear();
       this.#byPath.clear();
+      this.#byWwid.clear();
     }
     // Paths appended since (the common change: a new path) are indexed on, not from scratch.
     if (pathvec.length > this.#builtLength) this.#extend(pathvec);
@@ -90,11 +182,16 @@ export class PathIndex {
     const byDevt = this.#byDevt;
     const byDev = this.#byDev;
     const byPath = this.#byPath;
+    const byWwid = this.#byWwid;
     for (let k = this.#builtLength; k < pathvec.length; k++) {
       const pp = pathvec[k]!;
       if (!byDevt.has(pp.devT)) byDevt.set(pp.devT, k);
       if (!byDev.has(pp.dev)) byDev.set(pp.dev, k);
       if (!byPath.has(pp)) byPath.set(pp, k);
+      const key = wwidKey(pp.wwid);
+      const list = byWwid.get(key);
+      if (list === undefined) byWwid.set(key, [k]);
+      else list.push(k);
     }
     this.#builtLength = pathvec.length;
     this.#first = pathvec[0];

@@ -445,8 +445,7 @@ export async function adoptPaths(ctx: LibmpContext, pathvec: MpPath[], mpp: MpMa
   // The paths of the map's WWID, then each (still of it) in turn: pathinfo may wait, and the
   // vector may change meanwhile.
   const wwid = mpp.wwid;
-  const mine: MpPath[] = [];
-  for (const pp of pathvec) if (wwidEqual(pp.wwid, wwid)) mine.push(pp);
+  const mine = ctx.pathIndex.byWwid(pathvec, wwid);
   for (const pp of mine) {
     if (!wwidEqual(pp.wwid, wwid)) continue;
     if (pp.size !== 0 && mpp.size !== 0 && pp.size !== mpp.size) {

@@ -3,11 +3,13 @@
  * sysfs.c `sysfs_is_multipathed`; what `multipath -u` / `multipath -c` answer for udev's
  * 56-multipath.rules.)
  */
+
 import type { LibmpContext } from "./context.js";
 import { DI, PathinfoResult } from "./defaults.js";
 import { dmMapPresent } from "./devmapper.js";
 import { pathinfoNoIo } from "./discovery.js";
 import { openFile } from "./file.js";
+import { setPathWwid } from "./path-index.js";
 import { allocPath, type MpPath } from "./structs.js";
 import { isFailedWwid, lookupWwid, WWIDS_FILE_HEADER, WwidFailed } from "./wwids.js";
 
@@ -33,7 +35,7 @@ export function sysfsIsMultipathed(ctx: LibmpContext, pp: MpPath, setWwid: boole
     }
     const u = uuid.replace(/\n$/, "");
     if (u.length > 6 && u.startsWith("mpath-")) {
-      if (setWwid) pp.wwid = u.slice(6);
+      if (setWwid) setPathWwid(ctx.pathIndex, pp, u.slice(6));
       return true;
     }
   }
@@ -68,7 +70,7 @@ export function isPathValid(
     return failed === WwidFailed.IS_FAILED ? PathValid.NOT_VALID : PathValid.ERROR;
   if (conf.findMultipaths === "greedy") return PathValid.VALID;
   const f = openFile(ctx, conf.wwidsFile, WWIDS_FILE_HEADER);
-  if (f !== null && lookupWwid(f.text, pp.wwid)) return PathValid.VALID_NO_CHECK;
+  if (f !== null && lookupWwid(f.text, pp.wwid, ctx.fileCache.wwids)) return PathValid.VALID_NO_CHECK;
   if (ctx.host.dm.info({ uuid: `mpath-${pp.wwid}` }).ok) return PathValid.VALID;
   if (conf.findMultipaths !== "smart") return PathValid.NOT_VALID;
   return PathValid.MAYBE_VALID;

@@ -9,7 +9,7 @@ import { WWID_SIZE } from "../structs/structs.js";
 import { findMpByWwid } from "../structs/structs-vec.js";
 import type { LibmpContext } from "./context.js";
 import { dmGetUuid } from "./devmapper.js";
-import { appendToFile, openFile, rewriteFile } from "./file.js";
+import { appendToFile, openFile, type ParsedLines, rewriteFile } from "./file.js";
 import type { MpMap, MpPath } from "./structs.js";
 
 /** `WWIDS_FILE_HEADER`. */
@@ -27,16 +27,19 @@ export const FAILED_WWIDS_DIR = "/run/multipath/failed_wwids";
  * `lookup_wwid`: true when some line starts with `/<wwid>/` (a line not starting with `/` is
  * skipped whole; anything after the closing `/` is ignored).
  */
-export function lookupWwid(text: string, wwid: string): boolean {
-  for (const line of text.split("\n")) {
-    if (line[0] !== "/") continue;
-    const end = line.indexOf("/", 1);
-    if (end < 0) continue;
-    const got = line.slice(1, end);
-    if (got.length >= WWID_SIZE) continue;
-    if (got === wwid) return true;
-  }
+export function lookupWwid(text: string, wwid: string, cache?: ParsedLines<string | null>): boolean {
+  if (cache !== undefined) return cache.has(text, wwid);
+  for (const line of text.split("\n")) if (wwidsLine(line) === wwid) return true;
   return false;
+}
+
+/** The WWID a wwids file line lists (`/<wwid>/`), or null. */
+export function wwidsLine(line: string): string | null {
+  if (line[0] !== "/") return null;
+  const end = line.indexOf("/", 1);
+  if (end < 0) return null;
+  const got = line.slice(1, end);
+  return got.length >= WWID_SIZE ? null : got;
 }
 
 /**
@@ -46,7 +49,7 @@ export function lookupWwid(text: string, wwid: string): boolean {
 export function checkWwidsFile(ctx: LibmpContext, wwid: string, write: boolean): number {
   const f = openFile(ctx, ctx.config.wwidsFile, WWIDS_FILE_HEADER);
   if (f === null) return -1;
-  if (lookupWwid(f.text, wwid)) return 0;
+  if (lookupWwid(f.text, wwid, ctx.fileCache.wwids)) return 0;
   if (!write) return -1;
   if (!f.canWrite) {
     ctx.log.log(0, "wwids file is read-only. Can't write wwid");

@@ -4,6 +4,7 @@
  * reservation keys, marginal paths, and the configuration views. The read-only `show` commands
  * are the printers' handlers over {@link createShowSource}.
  */
+
 import type { EffectHandlers, HandlerResult, ShowSource } from "../cli/handlers.js";
 import { findMpe } from "../config/config.js";
 import { printBlacklistReport, printConfig, printDevices } from "../config/print-config.js";
@@ -37,6 +38,7 @@ import {
   sysfsGetTimeout,
   udevDeviceByDevt,
 } from "../libmultipath/discovery.js";
+import { setPathWwid } from "../libmultipath/path-index.js";
 import { getPrkey, parsePrkeyFlags, setPrkey } from "../libmultipath/prkey.js";
 import { type MpMap, type MpPath, mapName } from "../libmultipath/structs.js";
 import { getUsedHwes, setNoPathRetry, syncMapState, updateMppPaths } from "../libmultipath/structs-vec.js";
@@ -97,7 +99,7 @@ export function createEffectHandlers(d: MultipathDaemon): EffectHandlers {
     if (ud === null) return 0;
     const wwid = pp.wwid;
     if ((await getUid(d.ctx, pp, pp.state, ud, false)) !== 0) {
-      pp.wwid = wwid;
+      setPathWwid(d.ctx.pathIndex, pp, wwid);
       return 0;
     }
     if (wwid.length > 0 && wwid.slice(0, WWID_SIZE) !== pp.wwid.slice(0, WWID_SIZE)) {
@@ -201,7 +203,7 @@ export function createEffectHandlers(d: MultipathDaemon): EffectHandlers {
           log(0, `Bug: ${pp.dev} was in INIT_REMOVED state without being a multipath member`);
         pp.mpp = null;
         pp.initialized = InitState.NEW;
-        pp.wwid = "";
+        setPathWwid(d.ctx.pathIndex, pp, "");
         const rc = await pathinfo(ctx, pp, DI.ALL | DI.BLACKLIST);
         if (prev !== null) {
           pp.mpp = prev;

@@ -8,6 +8,7 @@
  * C `vecs->lock`) around anything that touches the path and map lists. All timing comes from the
  * host's clock.
  */
+
 import type { CheckerRegistry, PrioritizerRegistry } from "@mp/checkers";
 import { createRng, type Host, NSEC_PER_SEC, type Rng, type UdevEvent } from "@mp/dm-core";
 import { filterDevnode, filterPath, filterWwid } from "../config/blacklist.js";
@@ -72,6 +73,7 @@ import {
 import { EventHub } from "../libmultipath/events.js";
 import { initForeign, setMaxFds } from "../libmultipath/foreign.js";
 import { Logger, LogRing, type LogSink } from "../libmultipath/log.js";
+import { setPathWwid } from "../libmultipath/path-index.js";
 import { allocMultipath, type MpMap, type MpPath, mapName } from "../libmultipath/structs.js";
 import {
   addMapWithPath,
@@ -175,7 +177,7 @@ export class MultipathDaemon {
   #servicingUev = false;
   #uevLoopRunning = false;
   /** dm event numbers of watched maps (`watch_dmevents`). */
-  readonly watched = new Map<string, number>();
+  readonly watched = new WatchedMaps();
   #dmEventPending = false;
   readonly #unsubs: (() => void)[] = [];
   #exitCode: number | null = null;
@@ -1226,7 +1228,7 @@ export class MultipathDaemon {
           if (prevMpp === null)
             this.log.log(0, `Bug: ${pp.dev} was in INIT_REMOVED state without being a multipath member`);
           pp.mpp = null;
-          pp.wwid = "";
+          setPathWwid(ctx.pathIndex, pp, "");
         } else this.log.log(3, `${uev.kernel}: spurious uevent, path already in pathvec`);
         if (pp.mpp === null && pp.wwid.length === 0) {
           this.log.log(3, `${uev.kernel}: reinitialize path`);
@@ -1314,7 +1316,7 @@ export class MultipathDaemon {
       if (pp.wwid.length === 0 && pp.initialized !== InitState.PARTIAL) return;
       const wwid = pp.wwid;
       const rc = await getUid(ctx, pp, pp.state, uev.udev, false);
-      if (rc !== 0) pp.wwid = wwid;
+      if (rc !== 0) setPathWwid(this.ctx.pathIndex, pp, wwid);
       else if (wwid.length > 0 && wwid.slice(0, WWID_SIZE) !== pp.wwid.slice(0, WWID_SIZE)) {
         this.log.log(0, `${uev.kernel}: path wwid changed from '${wwid}' to '${pp.wwid}'`);
         await this.evRemovePath(pp, true);
@@ -1387,6 +1389,20 @@ export class MultipathDaemon {
       if (nr !== e.eventNr) moved.set(e.name, e.eventNr);
     }
     if (moved.size === 0 && seen === this.watched.size) return;
+    if (seen === this.watched.size) {
+      // None gone: act on the moved ones in the order they are watched, without walking them all.
+      const names = [...moved.keys()].sort((a, b) => this.watched.ordinal(a) - this.watched.ordinal(b));
+      for (const name of names) {
+        const now = moved.get(name)!;
+        this.watched.set(name, now);
+        this.log.log(3, `${name}: devmap event #${now}`);
+        if (this.updateMultipath(name, true)) {
+          this.log.log(2, `${name}: stopped watching dmevents`);
+          this.watched.delete(name);
+        }
+      }
+      return;
+    }
     // Some watched map is gone: which ones.
     const present = seen < this.watched.size ? new Set(list.map((e) => e.name)) : null;
     for (const [name, nr] of [...this.watched]) {
@@ -1435,7 +1451,7 @@ export class MultipathDaemon {
       this.log.log(2, `${pp.dev}: failed to check wwid by sgio: len = ${r.ok ? 0 : r.err}`);
       return false;
     }
-    pp.wwid = pp.wwid.replace(/ +$/, "");
+    setPathWwid(this.ctx.pathIndex, pp, pp.wwid.replace(/ +$/, ""));
     this.log.log(4, `${pp.dev}: Got wwid ${r.value} by sgio`);
     if (r.value.slice(0, WWID_SIZE) !== pp.wwid.slice(0, WWID_SIZE)) {
       this.log.log(0, `${pp.dev}: wwid '${pp.wwid}' doesn't match wwid '${r.value}' from device`);
@@ -1494,3 +1510,33 @@ export class MultipathDaemon {
 }
 
 export { reinstatePaths };
+
+/**
+ * The maps multipathd follows (`dmevent_waiters`), name → last event number, remembering the
+ * order they were added in (a Map's iteration order) as a number, so that the few maps an event
+ * moved are handled in that order without walking every watched map.
+ */
+class WatchedMaps extends Map<string, number> {
+  readonly #order = new Map<string, number>();
+  #next = 0;
+
+  override set(name: string, eventNr: number): this {
+    if (!this.#order.has(name)) this.#order.set(name, this.#next++);
+    return super.set(name, eventNr);
+  }
+
+  override delete(name: string): boolean {
+    this.#order.delete(name);
+    return super.delete(name);
+  }
+
+  override clear(): void {
+    this.#order.clear();
+    super.clear();
+  }
+
+  /** Where `name` is in the iteration order (larger is later). */
+  ordinal(name: string): number {
+    return this.#order.get(name) ?? Number.MAX_SAFE_INTEGER;
+  }
+}

@@ -84,6 +84,8 @@ export class DeviceMapper implements DmControl {
   /** The minor IDR: allocated minors, including those of devices being torn down. */
   readonly #minors = new Map<number, MappedDevice>();
   readonly #byName = new Map<string, MappedDevice>();
+  /** `#byName`'s devices sorted by name, until the table changes. */
+  #sorted: MappedDevice[] | null = null;
   readonly #byUuid = new Map<string, MappedDevice>();
   readonly #pollers = new Set<() => void>();
   #pollPending = false;
@@ -134,7 +136,9 @@ export class DeviceMapper implements DmControl {
 
   /** Live mapped devices in name order (the hash). */
   devices(): MappedDevice[] {
-    return [...this.#byName.values()].sort(byName);
+    // Sorted once per change of the name table, not per call (multipathd lists at every dm event).
+    this.#sorted ??= [...this.#byName.values()].sort(byName);
+    return this.#sorted.slice();
   }
 
   /** The mapped device called `name`, if any. */
@@ -275,6 +279,7 @@ export class DeviceMapper implements DmControl {
     const md = new MappedDevice(this.#ctx, minor, nm, uuid || null, options.readOnly ?? false);
     this.#minors.set(minor, md);
     this.#byName.set(nm, md);
+    this.#sorted = null;
     if (uuid) this.#byUuid.set(uuid, md);
     const info = this.#status(md);
     this.#issueGlobalEvent();
@@ -476,8 +481,10 @@ export class DeviceMapper implements DmControl {
       this.#byUuid.set(newName, md);
     } else {
       this.#byName.delete(md.hashName);
+      this.#sorted = null;
       md.hashName = newName;
       this.#byName.set(newName, md);
+      this.#sorted = null;
     }
     md.live?.event();
     const ext: Array<readonly [string, string]> = [];
@@ -608,6 +615,7 @@ export class DeviceMapper implements DmControl {
   /** `__hash_remove`: unhash, fire a table event on the live table; returns the inactive table. */
   #hashRemove(md: MappedDevice): DmTable | null {
     this.#byName.delete(md.hashName);
+    this.#sorted = null;
     if (md.uuid) this.#byUuid.delete(md.uuid);
     md.hashed = false;
     md.live?.event();
