@@ -25,8 +25,6 @@ const HST_BUCKET_SHIFT = 24;
 export const HST_WEIGHT_COUNT = 64;
 const EXACT = 2 ** 53;
 const TWO_POW_BUCKET = 2 ** HST_BUCKET_SHIFT;
-/** Service times from here on fall in the last weight bucket. */
-const WEIGHT_LAST_NS = (HST_WEIGHT_COUNT - 1) * TWO_POW_BUCKET;
 
 /**
  * `fixed_power(x, frac_bits, n)`: x^n in fixed point by repeated squaring, rounding after every
@@ -145,8 +143,14 @@ class HstPathInfo extends ListNode {
     const score = (1 + out) * hst;
     const scaled = threshold * hst;
     this.scaled = scaled;
+    // Literals, not the module's constants: V8 reads a module-level const from its context on
+    // every use, with a type check (and divides by it); a literal folds into the code.
     this.score =
-      out >= 0 && out < HST_MAX_INFLIGHT && score < EXACT && scaled < EXACT && this.staleAfter < EXACT
+      out >= 0 &&
+      out < 1024 &&
+      score < 9007199254740992 &&
+      scaled < 9007199254740992 &&
+      this.staleAfter < 9007199254740992
         ? score
         : -1;
   }
@@ -305,18 +309,20 @@ class HistoricalServiceTime implements PathSelector {
     const old = pi.historicalServiceTime;
     // fixed_ema(old, min(st << 10, max), weight[min(st >> 24, 63)]), inline while every term is
     // exact in a double (st << 10 < 2^40 below the last bucket).
+    // The constants are literals here (see rescore): 63 · 2^24 is where the last weight bucket starts, 2^-24 and 2^-10
+    // multiply exactly where the kernel shifts right, 2^53 = EXACT.
     let hst = -1;
-    if (st < WEIGHT_LAST_NS) {
-      const w = this.#weights[(st / TWO_POW_BUCKET) | 0]!;
-      const sum = old * w + st * HST_FIXED_1 * (HST_FIXED_1 - w) + 512;
-      if (sum < EXACT) hst = Math.floor(sum / HST_FIXED_1);
+    if (st < 1056964608) {
+      const w = this.#weights[(st * 5.9604644775390625e-8) | 0]!;
+      const sum = old * w + st * 1024 * (1024 - w) + 512;
+      if (sum < 9007199254740992) hst = Math.floor(sum * 0.0009765625);
     }
     if (hst < 0) hst = emaOf(old, st, this.#weights);
     pi.historicalServiceTime = hst;
     // Fresh again: stale once no request finished within (paths × estimate).
     const valid = this.#validCount;
-    const stale = now + valid * Math.floor(hst / HST_FIXED_1);
-    pi.staleAfter = valid >= 0 && stale < EXACT ? stale : staleAfterOf(now, valid, hst);
+    const stale = now + valid * Math.floor(hst * 0.0009765625);
+    pi.staleAfter = valid >= 0 && stale < 9007199254740992 ? stale : staleAfterOf(now, valid, hst);
     pi.rescore(this.thresholdMultiplier);
   }
 
