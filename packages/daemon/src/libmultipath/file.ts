@@ -32,9 +32,12 @@ export function openFile(ctx: LibmpContext, path: string, header: string): Opene
 
 /** Appends `line` to an opened file (`lseek(SEEK_END)` + `write`); false when the write failed. */
 export function appendToFile(ctx: LibmpContext, f: OpenedFile, line: string): boolean {
-  const err = ctx.host.files.write(f.path, f.text + line);
+  // One string for the file and the opened copy, so that the next read of the file is the very
+  // string already parsed (see ParsedLines), not an equal one to compare character by character.
+  const text = f.text + line;
+  const err = ctx.host.files.write(f.path, text);
   if (err !== 0) return false;
-  f.text += line;
+  f.text = text;
   return true;
 }
 

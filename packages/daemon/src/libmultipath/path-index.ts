@@ -100,8 +100,12 @@ export class PathIndex {
    * (the scan `adopt_paths` does over every path, for every map).
    */
   byWwid(pathvec: readonly MpPath[], wwid: string): MpPath[] {
-    const out =
-      this.#byWwidOnce(pathvec, wwid) ?? (this.#rebuildNow(pathvec), this.#byWwidOnce(pathvec, wwid)!);
+    let out = this.#byWwidOnce(pathvec, wwid);
+    if (out === null) {
+      // An entry was stale: index the vector afresh (a fresh index has none).
+      this.#rebuildNow(pathvec);
+      out = this.#byWwidOnce(pathvec, wwid)!;
+    }
     if (VERIFY_WWID_LOOKUPS) {
       const key = wwidKey(wwid);
       const scan = pathvec.filter((pp) => wwidKey(pp.wwid) === key);

@@ -160,7 +160,16 @@ function followoverShouldFailback(pp: MpPath): boolean {
  * it turned out blacklisted (the caller drops it).
  */
 export async function checkPath(d: MultipathDaemon, pp: MpPath, ticks: number): Promise<number> {
-  const ctx = d.ctx;
+  if (!checkPathDue(pp, ticks)) return 0;
+  return checkDuePath(d, pp);
+}
+
+/**
+ * The start of `check_path`: skips paths that are not checked and counts the path's ticks down;
+ * true when the check is due. Synchronous, so that the checker loop pays for an `await` only
+ * for the paths it checks (most paths wait out their interval on most ticks).
+ */
+function checkPathDue(pp: MpPath, ticks: number): boolean {
   if (
     ((pp.initialized === InitState.OK ||
       pp.initialized === InitState.PARTIAL ||
@@ -168,9 +177,14 @@ export async function checkPath(d: MultipathDaemon, pp: MpPath, ticks: number): 
       pp.mpp === null) ||
     pp.initialized === InitState.REMOVED
   )
-    return 0;
+    return false;
   if (pp.tick) pp.tick -= Math.min(ticks, pp.tick);
-  if (pp.tick) return 0;
+  return !pp.tick;
+}
+
+/** The rest of `check_path`, for a path whose check is due. */
+async function checkDuePath(d: MultipathDaemon, pp: MpPath): Promise<number> {
+  const ctx = d.ctx;
   const conf = ctx.config;
   const checkint = confCheckint(ctx);
   const maxCheckint = confMaxCheckint(ctx);
@@ -466,7 +480,7 @@ export async function checkerloop(d: MultipathDaemon): Promise<void> {
         for (; i < d.vecs.pathvec.length; i++) {
           const pp = d.vecs.pathvec[i]!;
           pp.isChecked = true;
-          const rc = await checkPath(d, pp, ticks);
+          const rc = checkPathDue(pp, ticks) ? await checkDuePath(d, pp) : 0;
           if (rc < 0) {
             d.log.log(1, `${pp.dev}: check_path() failed, removing`);
             const at = d.vecs.pathvec.indexOf(pp);
