@@ -259,7 +259,6 @@ class HistoricalServiceTime implements PathSelector {
     let bOut = best.outstanding;
     let bStale = best.staleAfter;
     let bScore = best.score;
-    let bScaled = best.scaled;
     for (let n = best.next; n !== head; n = n.next) {
       const pi = n as HstPathInfo;
       const hst = pi.historicalServiceTime;
@@ -270,7 +269,7 @@ class HistoricalServiceTime implements PathSelector {
       if (score >= 0 && bScore >= 0) {
         // hst_compare(pi, best) with every product exact (see HstPathInfo.rescore): the same
         // decisions in the same order, on values kept up to date by start_io and end_io.
-        if (!(hst > bHst ? hst > bScaled : bHst > pi.scaled)) cmp = out - bOut;
+        if (!(hst > bHst ? hst > best.scaled : bHst > pi.scaled)) cmp = out - bOut;
         else if ((out === 0 && stale < now) || (bOut === 0 && bStale < now) || (out === 0 && bOut === 0))
           cmp = (bOut === 0 ? stale : 0) - (out === 0 ? bStale : 0);
         else if (score > bScore) cmp = bStale < now ? out - bOut : 1;
@@ -284,7 +283,6 @@ class HistoricalServiceTime implements PathSelector {
         bOut = out;
         bStale = stale;
         bScore = score;
-        bScaled = pi.scaled;
       }
     }
     head.moveTail(best);
