@@ -179,25 +179,10 @@ export async function nsPerOp(
     readonly batch: number;
     readonly fn: () => void;
     readonly it?: Iterations;
-    /**
-     * Time each batch by this process's CPU time instead of the wall clock: on a shared machine
-     * a batch that is descheduled part-way counts only what it ran (as the I/O path's figures do).
-     */
-    readonly cpuTime?: boolean;
   },
 ): Promise<BenchResult> {
   const it = o.it ?? { iterations: 200, timeMs: 400, warmupIterations: 50 };
-  const body = o.fn;
-  const fn = o.cpuTime
-    ? () => {
-        const w0 = performance.now();
-        const c0 = cpuMs();
-        body();
-        const ms = cpuMs() - c0;
-        return { overriddenDuration: Math.max(ms, 0.001), overriddenIterationCost: performance.now() - w0 };
-      }
-    : body;
-  const { latency } = await runTask(ctx, o.id, it, fn);
+  const { latency } = await runTask(ctx, o.id, it, o.fn);
   const spread = spreadOf(latency, 1e6 / o.batch);
   return {
     id: `${o.family}/${o.id}`,
@@ -206,7 +191,7 @@ export async function nsPerOp(
     unit: "ns/op",
     value: spread.p50,
     spread,
-    extra: { opsPerSec: 1e9 / spread.p50, batch: o.batch, clock: o.cpuTime ? "cpu" : "wall" },
+    extra: { opsPerSec: 1e9 / spread.p50, batch: o.batch },
   };
 }
 

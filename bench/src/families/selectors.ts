@@ -128,9 +128,6 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
         name: `${type.name}, ${n} paths`,
         batch: BATCH,
         fn: selectorLoop(ps, Math.max(n, 2)),
-        // CPU time: a 4,096-operation batch of a slower selector runs long enough to be
-        // descheduled often on a shared machine, which inflated its wall-clock median most.
-        cpuTime: true,
       });
       out.push(n === 8 ? withBudget(ctx, r, { cmp: "<=", limit: 60 }) : r);
       ps.destroy();
