@@ -95,6 +95,9 @@ type Op =
 
 /** Clock steps from nanoseconds to past the last weight bucket (seconds). */
 const advanceArb = fc.oneof(
+  // Equal steps: paths end up with equal estimates, so ties between them are exercised.
+  fc.constant(1000),
+  fc.constant(1000),
   fc.integer({ min: 0, max: 3 }),
   fc.integer({ min: 0, max: 2_000 }),
   fc.integer({ min: 0, max: 50_000_000 }),
@@ -177,5 +180,38 @@ describe("historical-service-time against the plain hst_compare / BigInt model",
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("historical-service-time ties", () => {
+  it("breaks an exact tie of (1 + outstanding) × estimate as hst_compare does", () => {
+    // Samples past the last bucket (weight 0) set each estimate exactly: 4 s and 2 s.
+    const env = new FakeSelectorEnv();
+    const made = historicalServiceTimeSelector.create([], env);
+    if (!made.ok) throw new Error("create failed");
+    const ps = made.selector;
+    const p = [fakePath(0), fakePath(1)];
+    for (const x of p) ps.addPath(x, []);
+    const ref = new ReferenceHst(2, 972, 0);
+    const io = (i: number): void => {
+      ps.startIo!(p[i]!, 4096);
+      ref.out[i]!++;
+    };
+    io(0);
+    io(1);
+    env.time = 4_000_000_000;
+    ps.endIo!(p[0]!, 4096, 0);
+    ref.endIo(0, 0, env.time);
+    ps.endIo!(p[1]!, 4096, 2_000_000_000);
+    ref.endIo(1, 2_000_000_000, env.time);
+    // 7:0 with 1 in flight, 7:1 with 3: (1 + 1) × 4 s = (1 + 3) × 2 s.
+    io(0);
+    for (let k = 0; k < 3; k++) io(1);
+    env.time += 1;
+    const got = ps.select(4096, 0);
+    const want = ref.select(env.time);
+    expect(got).toBe(p[want!]);
+    // hst_compare(7:1, 7:0): not worse (equal products), and 7:1 is fresh → -1: 7:1.
+    expect(got).toBe(p[1]);
   });
 });

@@ -291,8 +291,12 @@ class HistoricalServiceTime implements PathSelector {
 
   startIo(path: DmPath, _nrBytes: number): void {
     const pi = path.pscontext as HstPathInfo;
-    pi.outstanding++;
-    pi.rescore(this.thresholdMultiplier);
+    const out = ++pi.outstanding;
+    // One more in flight adds one estimate to (1 + outstanding) × estimate: exact while the sum
+    // stays below 2^53 (else, or from a path not on the fast comparison, recomputed in full).
+    const score = pi.score + pi.historicalServiceTime;
+    if (pi.score >= 0 && out < 1024 && score < 9007199254740992) pi.score = score;
+    else pi.rescore(this.thresholdMultiplier);
   }
 
   endIo(path: DmPath, _nrBytes: number, startNs: number): void {
