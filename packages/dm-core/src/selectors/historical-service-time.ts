@@ -310,9 +310,9 @@ class HistoricalServiceTime implements PathSelector {
     pi.outstanding--;
     const old = pi.historicalServiceTime;
     // fixed_ema(old, min(st << 10, max), weight[min(st >> 24, 63)]), inline while every term is
-    // exact in a double (st << 10 < 2^40 below the last bucket).
-    // The constants are literals here (see rescore): 63 · 2^24 is where the last weight bucket starts, 2^-24 and 2^-10
-    // multiply exactly where the kernel shifts right, 2^53 = EXACT.
+    // exact in a double (st << 10 < 2^40 below the last bucket). The constants are literals (see
+    // rescore): the last weight bucket starts at 63 · 2^24 ns, 2^-24 and 2^-10 multiply exactly
+    // where the kernel shifts right, 2^53 is EXACT.
     let hst = -1;
     if (st < 1056964608) {
       const w = this.#weights[(st * 5.9604644775390625e-8) | 0]!;
