@@ -131,4 +131,57 @@ describe("VirtualClock", () => {
       ),
     );
   });
+
+  it("timers scheduled and cancelled while others run keep (time, scheduling order) (property)", () => {
+    // Each fired timer may schedule children (delay 0 included: same instant, while its bucket
+    // drains) and cancel an earlier pending timer; a plain list picked by (time, seq) is the model.
+    const step = fc.record({
+      children: fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 }),
+      cancel: fc.option(fc.nat(), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 20 }),
+        fc.array(step, { minLength: 1, maxLength: 200 }),
+        (initial, steps) => {
+          type M = { time: number; seq: number; id: number; live: boolean; done: boolean };
+          const model: M[] = [];
+          let seq = 0;
+          let nextId = 0;
+          const c = new VirtualClock();
+          const handles = new Map<number, number>();
+          const fired: number[] = [];
+          const expected: number[] = [];
+          let k = 0;
+          const add = (delay: number): void => {
+            const id = nextId++;
+            model.push({ time: c.now() + delay, seq: seq++, id, live: true, done: false });
+            handles.set(id, c.schedule(delay, run, id));
+          };
+          function run(id: number): void {
+            fired.push(id);
+            model[id]!.done = true;
+            const st = steps[k++ % steps.length]!;
+            if (k > 400) return;
+            for (const d of st.children) add(d);
+            if (st.cancel !== undefined) {
+              const pending = model.filter((m) => m.live && !m.done);
+              const victim = pending[st.cancel % Math.max(1, pending.length)];
+              if (victim) {
+                victim.live = false;
+                expect(c.cancel(handles.get(victim.id)!)).toBe(true);
+              }
+            }
+          }
+          for (const d of initial) add(d);
+          c.runUntilIdle();
+          // The model: repeatedly the live entry with the least (time, seq).
+          const byOrder = [...model].sort((a, b) => a.time - b.time || a.seq - b.seq);
+          for (const m of byOrder) if (m.live) expected.push(m.id);
+          expect(fired).toEqual(expected);
+          expect(c.pending()).toBe(0);
+        },
+      ),
+    );
+  });
 });

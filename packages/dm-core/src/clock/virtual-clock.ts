@@ -16,7 +16,14 @@ const INITIAL_CAPACITY = 64;
  * Timers live in slots (callback, argument, generation) reused through a free list, and the
  * queue is a binary heap over parallel typed arrays of (time, sequence, slot): scheduling and
  * firing allocate nothing, and sifting compares numbers in place instead of chasing objects.
- * A cancelled timer stays in the heap, its slot marked empty, until it reaches the top.
+ * A cancelled timer stays queued, its slot marked empty, until it reaches the top.
+ *
+ * Timers due at the same instant share one heap entry (a bucket: a FIFO of slots linked through
+ * `#next`): a timer due at the time of the most recently created bucket joins its tail, so the
+ * common case on the I/O path — the commands of a queue completing at one virtual instant — is a
+ * constant-time append and pop instead of a heap sift each. Order stays (time, scheduling order):
+ * a bucket stops taking timers once a later-created one exists, so every timer in it was
+ * scheduled before any timer of a later bucket for the same time.
  */
 export class VirtualClock implements Clock {
   #now = 0;
@@ -33,6 +40,14 @@ export class VirtualClock implements Clock {
   /** Slots whose timer left the heap, ready for reuse. */
   readonly #free: number[] = [];
   #live = 0;
+  /** Buckets: FIFO of slots per bucket id (heads/tails into one slot-link array). */
+  #bHead: number[] = [];
+  #bTail: number[] = [];
+  #bFree: number[] = [];
+  /** Next slot in the same bucket, per slot (-1 = none). */
+  #next: number[] = [];
+  #lastBucket = -1;
+  #lastTime = -1;
 
   /** @param startNs initial time (default 0). */
   constructor(startNs = 0) {
@@ -52,13 +67,33 @@ export class VirtualClock implements Clock {
       this.#fn.push(null);
       this.#arg.push(undefined);
       this.#gen.push(0);
+      this.#next.push(-1);
     }
     const g = this.#gen[slot]! + 1;
     const gen = g < GENS ? g : 1;
     this.#gen[slot] = gen;
     this.#fn[slot] = fn as TimerCallback<unknown>;
     this.#arg[slot] = arg;
-    this.#push(this.#now + d, this.#seq++, slot);
+    const time = this.#now + d;
+    const seq = this.#seq++;
+    this.#next[slot] = -1;
+    const lb = this.#lastBucket;
+    if (lb >= 0 && this.#lastTime === time) {
+      this.#next[this.#bTail[lb]!] = slot;
+      this.#bTail[lb] = slot;
+    } else {
+      let b = this.#bFree.pop();
+      if (b === undefined) {
+        b = this.#bHead.length;
+        this.#bHead.push(-1);
+        this.#bTail.push(-1);
+      }
+      this.#bHead[b] = slot;
+      this.#bTail[b] = slot;
+      this.#lastBucket = b;
+      this.#lastTime = time;
+      this.#push(time, seq, b);
+    }
     this.#live++;
     return gen * SLOTS + slot;
   }
@@ -122,10 +157,23 @@ export class VirtualClock implements Clock {
     return n;
   }
 
-  /** Pops the top entry (a live timer) and runs it. */
+  /** Takes the first timer of the top bucket (the heap entry goes with the bucket's last one). */
+  #takeTop(): number {
+    const b = this.#hSlot[0]!;
+    const slot = this.#bHead[b]!;
+    const nx = this.#next[slot]!;
+    if (nx >= 0) this.#bHead[b] = nx;
+    else {
+      this.#popTop();
+      this.#bFree.push(b);
+      if (this.#lastBucket === b) this.#lastBucket = -1;
+    }
+    return slot;
+  }
+
   #fireTop(): void {
     const time = this.#hTime[0]!;
-    const slot = this.#popTop();
+    const slot = this.#takeTop();
     const fn = this.#fn[slot]!;
     const arg = this.#arg[slot];
     this.#fn[slot] = null;
@@ -137,7 +185,8 @@ export class VirtualClock implements Clock {
   }
 
   #dropCancelled(): void {
-    while (this.#size > 0 && this.#fn[this.#hSlot[0]!] === null) this.#free.push(this.#popTop());
+    while (this.#size > 0 && this.#fn[this.#bHead[this.#hSlot[0]!]!] === null)
+      this.#free.push(this.#takeTop());
   }
 
   #grow(): void {
