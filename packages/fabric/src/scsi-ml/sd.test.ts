@@ -117,6 +117,52 @@ describe("sd turns SCSI outcomes into block statuses as the midlayer does", () =
     expect(r.status).toBe(BlkStatus.OK);
   });
 
+  it("a readahead read of sdX fails fast: blk-mq adds REQ_FAILFAST_DEV|TRANSPORT|DRIVER, so no retry", async () => {
+    const { Bio, ReqFlag, ReqOp } = await import("@mp/dm-core");
+    const readOnce = async (flags: number) => {
+      const w = fcWorld("lio");
+      w.built.array.lus[0]!.injectFault({
+        action: { kind: "sense", sense: { key: 0x0b, asc: 0x47, ascq: 0 } },
+        opcodes: [0x28],
+        count: 1,
+      });
+      const h = w.host.openBlock("sda");
+      if ("errno" in h) throw new Error("open");
+      const b = new Bio();
+      b.op = ReqOp.READ;
+      b.flags = flags;
+      b.bytes = 4096;
+      b.data = new Uint8Array(4096);
+      let status = -1;
+      b.endIo = (x) => {
+        status = x.status;
+      };
+      const t0 = w.kernel.log.since(0).length;
+      h.submit(b);
+      w.clock.advance(1e9);
+      h.close();
+      return {
+        status,
+        flags: b.flags,
+        log: w.kernel.log
+          .since(0)
+          .slice(t0)
+          .map((l) => l.text),
+      };
+    };
+    // An ordinary read is retried past the ABORTED COMMAND and succeeds.
+    const plain = await readOnce(0);
+    expect(plain.status).toBe(BlkStatus.OK);
+    expect(plain.flags).toBe(0);
+    // A readahead read gives up at once: scsi_noretry_cmd sees REQ_FAILFAST_DEV.
+    const ra = await readOnce(ReqFlag.RAHEAD);
+    expect(ra.flags).toBe(0x80700);
+    expect(ra.status).toBe(BlkStatus.IOERR);
+    expect(ra.log.some((l) => /^I\/O error, dev sda, sector 0 op 0x0:\(READ\) flags 0x80700 /.test(l))).toBe(
+      true,
+    );
+  });
+
   it("a transport error (DID_NO_CONNECT) fails the request with IOERR", async () => {
     const w = fcWorld("lio");
     w.built.array.lus[0]!.injectFault({ action: { kind: "host", hostByte: 0x01 }, opcodes: [0x28] });

@@ -5,6 +5,7 @@ import {
   bioEndio,
   type DevT,
   Errno,
+  FAILFAST_MASK,
   formatExtdSense,
   formatSenseKeyLine,
   getBe16,
@@ -411,6 +412,8 @@ export class SdDisk implements BlockDevice {
   }
 
   submit(bio: Bio): void {
+    // blk_mq_bio_to_request: a readahead request fails fast instead of being retried.
+    if (bio.flags & ReqFlag.RAHEAD) bio.flags |= FAILFAST_MASK;
     const sdev = this.scsi;
     const sub = sdev.shost.sub;
     bio.dev = this;
