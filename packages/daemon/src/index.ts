@@ -403,6 +403,8 @@ export {
   shouldMultipath,
   WWIDS_FILE_HEADER,
 } from "./libmultipath/wwids.js";
+/** The state files on a real host: real files, replaced atomically. */
+export { NodeFileStore } from "./libmultipath/node-file-store.js";
 export type { MultipathToolEnv, ToolIo as MultipathToolIo } from "./multipath-tool/main.js";
 export { multipathUsage, runMultipath } from "./multipath-tool/main.js";
 export type { RunEffect, RunEvent, RunState } from "./multipathd/daemon-state.js";
