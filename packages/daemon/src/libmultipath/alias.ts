@@ -194,10 +194,13 @@ function allocateBinding(
     return null;
   }
   const alias = prefix + suffix;
-  if (!appendToFile(ctx, f, `${alias} ${wwid}\n`)) {
+  const before = f.text;
+  const line = `${alias} ${wwid}\n`;
+  if (!appendToFile(ctx, f, line)) {
     ctx.log.log(0, "Cannot write binding to bindings file : Read-only file system");
     return null;
   }
+  ctx.fileCache.bindings.appended(before, line, f.text);
   ctx.log.log(3, `Created new binding [${alias}] for WWID [${wwid}]`);
   return alias;
 }

@@ -72,11 +72,14 @@ export function fileLines(text: string): string[] {
 /**
  * The lines of a file's text, each parsed once: the bindings and wwids files are scanned line by
  * line at every lookup, as upstream does, and with thousands of maps the parsing (not the scan)
- * was the cost. Keeps the last text seen; a text that extends it by whole lines (an append) only
- * parses the new lines.
+ * was the cost. Keeps the last text seen; an append the cache is told of ({@link appended}) only
+ * parses the new lines without touching the text (reading a long string built by appends costs
+ * a copy of it), and a text that extends the last one by whole lines only parses those.
  */
 export class ParsedLines<T> {
   #text: string | null = null;
+  /** Whether `#text` is empty or ends with a newline (so appended text starts a new line). */
+  #atLineStart = true;
   #items: T[] = [];
   #set: Set<T> | null = null;
   readonly #parse: (line: string) => T;
@@ -89,23 +92,31 @@ export class ParsedLines<T> {
   of(text: string): readonly T[] {
     const old = this.#text;
     if (old === text) return this.#items;
-    if (
-      old !== null &&
-      (old.length === 0 || old.endsWith("\n")) &&
-      text.length > old.length &&
-      text.startsWith(old)
-    ) {
-      for (const line of fileLines(text.slice(old.length))) {
-        const item = this.#parse(line);
-        this.#items.push(item);
-        this.#set?.add(item);
-      }
+    if (old !== null && this.#atLineStart && text.length > old.length && text.startsWith(old)) {
+      this.#push(text.slice(old.length));
     } else {
       this.#items = fileLines(text).map(this.#parse);
       this.#set = null;
     }
     this.#text = text;
+    this.#atLineStart = text.length === 0 || text.endsWith("\n");
     return this.#items;
+  }
+
+  /** The file's text went from `before` to `after` = `before + added` (an append). */
+  appended(before: string, added: string, after: string): void {
+    if (this.#text !== before || !this.#atLineStart) return;
+    this.#push(added);
+    this.#text = after;
+    if (added.length > 0) this.#atLineStart = added.endsWith("\n");
+  }
+
+  #push(added: string): void {
+    for (const line of fileLines(added)) {
+      const item = this.#parse(line);
+      this.#items.push(item);
+      this.#set?.add(item);
+    }
   }
 
   /** Whether some line of `text` parses to `item`. */

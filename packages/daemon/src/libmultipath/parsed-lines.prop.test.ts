@@ -6,7 +6,11 @@ describe("ParsedLines", () => {
   it("gives what parsing every line of the text gives, through appends, rewrites and truncations", () => {
     const line = fc.constantFrom("a", "b c", "", "# x", "/w1/", "/w2/");
     const step = fc.oneof(
-      fc.record({ kind: fc.constant("append" as const), lines: fc.array(line, { maxLength: 4 }) }),
+      fc.record({
+        kind: fc.constant("append" as const),
+        lines: fc.array(line, { maxLength: 4 }),
+        announce: fc.boolean(),
+      }),
       fc.record({ kind: fc.constant("rewrite" as const), lines: fc.array(line, { maxLength: 6 }) }),
       fc.record({ kind: fc.constant("tail" as const), text: fc.constantFrom("x", "y\n", "\n", "") }),
     );
@@ -19,8 +23,13 @@ describe("ParsedLines", () => {
         });
         let text = "";
         for (const s of steps) {
-          if (s.kind === "append") text += s.lines.map((l) => `${l}\n`).join("");
-          else if (s.kind === "rewrite") text = s.lines.map((l) => `${l}\n`).join("");
+          if (s.kind === "append") {
+            const added = s.lines.map((l) => `${l}\n`).join("");
+            const before = text;
+            text += added;
+            // Appends are announced (as the daemon's own are), or not (another writer).
+            if (s.announce) cache.appended(before, added, text);
+          } else if (s.kind === "rewrite") text = s.lines.map((l) => `${l}\n`).join("");
           else text += s.text;
           const want = fileLines(text).map((l) => l.toUpperCase());
           expect(cache.of(text)).toEqual(want);

@@ -59,10 +59,13 @@ export function checkWwidsFile(ctx: LibmpContext, wwid: string, write: boolean):
     ctx.log.log(0, "can't format wwid for writing (-1) : Success");
     return -1;
   }
-  if (!appendToFile(ctx, f, `/${wwid}/\n`)) {
+  const before = f.text;
+  const line = `/${wwid}/\n`;
+  if (!appendToFile(ctx, f, line)) {
     ctx.log.log(0, "cannot write wwid to wwids file : Read-only file system");
     return -1;
   }
+  ctx.fileCache.wwids.appended(before, line, f.text);
   return 1;
 }
 
