@@ -48,6 +48,11 @@ export interface Personality {
   readonly name: string;
   /** The condition a new I_T nexus reports first (power on / reset), or null. */
   readonly initialUa: Ua | null;
+  /**
+   * True when READ and WRITE meet only the generic SPC checks (the base `command`,
+   * `accessCheck` and `reportsUa`): the command engine may then decide them on its fast path.
+   */
+  readonly plainMediaAccess?: boolean;
   /** Standard INQUIRY data, full length (≥ 36 bytes). */
   standardInquiry(ctx: TargetContext): Uint8Array;
   /** A VPD page (header included), or null when not supported. */
@@ -182,6 +187,12 @@ export function aluaStateCheck(aas: number, cdb: Uint8Array): AscAscq | null {
 export class SpcPersonality implements Personality {
   readonly name: string = "spc";
   readonly initialUa: Ua | null = Ua.POWER_ON_RESET;
+  // A field initialiser sees the subclass's prototype: a vendor override of any of the three
+  // turns the fast path off for that personality.
+  readonly plainMediaAccess: boolean =
+    this.command === SpcPersonality.prototype.command &&
+    this.accessCheck === SpcPersonality.prototype.accessCheck &&
+    this.reportsUa === SpcPersonality.prototype.reportsUa;
   /** SPC version byte of INQUIRY. */
   protected readonly version: number = 0x06;
 

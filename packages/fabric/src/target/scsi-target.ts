@@ -1,4 +1,5 @@
 import { Asc, getBe16, getBe32, putBe16, putBe32, putBe64 } from "@mp/dm-core";
+import { Aas } from "../hardware/alua.js";
 import type { NexusUa } from "../hardware/array.js";
 import { uaAsc } from "../hardware/unit-attention.js";
 import { Op, Sa } from "../scsi/opcodes.js";
@@ -85,6 +86,25 @@ export function executeTargetCommand(ctx: TargetContext, io: TargetIo): void {
       nexusUa = lu.nexusUa(ctx.nexus, p.initialUa);
       if (memo !== undefined) ctx.uaMemo = nexusUa;
     }
+  }
+
+  // READ(10/16) and WRITE(10/16) on a path with nothing special about it (no fault injected, no
+  // pending unit attention, not stopped, no other nexus's reservation, an active access state,
+  // a personality without vendor hooks): every check below would pass, so go straight to the
+  // medium. Anything else takes the general path, which decides the same command the same way.
+  if (
+    lu &&
+    (op === Op.READ_10 || op === Op.READ_16 || op === Op.WRITE_10 || op === Op.WRITE_16) &&
+    p.plainMediaAccess === true &&
+    lu.faults.size === 0 &&
+    nexusUa!.bits === 0 &&
+    !lu.stopped &&
+    (lu.reservedBy < 0 || lu.reservedBy === ctx.nexus) &&
+    activeForMedia(ctx, p as SpcPersonality)
+  ) {
+    const write = op === Op.WRITE_10 || op === Op.WRITE_16;
+    readWrite(ctx, io, write, mediaLba(cdb), mediaBlocks(cdb), false, null);
+    return;
   }
 
   // Faults that act before the device sees the command (transport loss, hang, delay). The media
@@ -277,6 +297,14 @@ export function executeTargetCommand(ctx: TargetContext, io: TargetIo): void {
       io.resid = io.dataInLen;
       return;
   }
+}
+
+/** `accessCheck` of the SPC personality lets media access through (no TPGS, or an active state). */
+function activeForMedia(ctx: TargetContext, p: SpcPersonality): boolean {
+  const a = ctx.lu!.alua;
+  if (!a || p.tpgs(ctx) === 0) return true;
+  const aas = a.state(ctx.port.group.id).aas;
+  return aas === Aas.ACTIVE_OPTIMIZED || aas === Aas.ACTIVE_NON_OPTIMIZED || aas === Aas.LBA_DEPENDENT;
 }
 
 function withInfo(s: SenseSpec, lba: number | undefined): SenseSpec {
