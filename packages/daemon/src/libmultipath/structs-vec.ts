@@ -27,6 +27,7 @@ import { dmFailPath, dmGetMap, dmGetStatus, dmQueueIfNoPath, dmReinstatePath } f
 import { freePath, pathInSysfs, pathinfo, pathinfoNoIo, udevDeviceByDevt } from "./discovery.js";
 import { disassembleMap, disassembleStatus } from "./dmparser.js";
 import { type QueueingEvent, queueingTransition } from "./no-path-retry.js";
+import { setPathWwid } from "./path-index.js";
 import { allocMultipath, type MpMap, type MpPath, mapName } from "./structs.js";
 
 /** `update_mpp_paths`: rebuilds `mpp.paths` from the groups (removed paths are not re-added). */
@@ -226,7 +227,7 @@ function updatePathvecFromDm(
         mustReload = true;
       } else if (pp.wwid.length === 0) {
         ctx.log.log(3, `${pp.dev}: setting wwid from map: ${mpp.wwid}`);
-        pp.wwid = mpp.wwid;
+        setPathWwid(ctx.pathIndex, pp, mpp.wwid);
       }
     }
     if (pg.paths.length !== 0) continue;
