@@ -7,6 +7,7 @@ import type { Bio } from "../block/bio.js";
 import { ReqFlag } from "../block/bio.js";
 import { formatDevT } from "../block/devt.js";
 import { BlkStatus, blkPathError, Errno } from "../block/status.js";
+import type { Clock } from "../clock/clock.js";
 import { parseKernelUint } from "../dm/dm-args.js";
 import {
   type DmCtrResult,
@@ -87,6 +88,8 @@ export interface MultipathSnapshot {
 export class MultipathTarget implements DmTarget {
   readonly queueType: "bio" | "request";
   readonly #env: DmTargetEnv;
+  /** The device's clock, kept: `env.clock` is a getter through the mapped device per read. */
+  readonly #clock: Clock;
   readonly #params: MultipathModuleParams;
   readonly #table: ParsedMultipath;
   readonly #topo: MpathTopology;
@@ -115,6 +118,7 @@ export class MultipathTarget implements DmTarget {
   /** Use the target type's `ctr`; this is public for the type only. */
   constructor(env: DmTargetEnv, table: ParsedMultipath, params: MultipathModuleParams) {
     this.#env = env;
+    this.#clock = env.clock;
     this.#params = params;
     this.#table = table;
     this.queueType = table.queueMode;
@@ -360,7 +364,7 @@ export class MultipathTarget implements DmTarget {
     clone.flags = rq.flags | ReqFlag.NOMERGE | ReqFlag.FAILFAST_TRANSPORT;
     clone.dev = bdev;
     // io_start_time_ns: the clone starts on the path now.
-    clone.startNs = this.#env.clock.now();
+    clone.startNs = this.#clock.now();
     this.#groups[p.pg]!.ps.startIo?.(p, nrBytes);
     return DmMapio.REMAPPED;
   }
@@ -427,7 +431,7 @@ export class MultipathTarget implements DmTarget {
     }
     mpio.pgpath = p;
     const pg = this.#groups[p.pg]!;
-    if (pg.type.useHrTimer) mpio.startNs = this.#env.clock.now();
+    if (pg.type.useHrTimer) mpio.startNs = this.#clock.now();
     clone.status = BlkStatus.OK;
     clone.dev = p.bdev;
     clone.flags |= ReqFlag.FAILFAST_TRANSPORT;
