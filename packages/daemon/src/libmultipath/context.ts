@@ -3,6 +3,7 @@
  * checker and prioritizer lists, `libmp_verbosity`), as one explicit context per process: one
  * for a multipathd instance, a fresh one for each run of the `multipath` tool.
  */
+
 import type { Clock, Host } from "@mp/dm-core";
 import { MULTIPATH_TOOLS_VERSION } from "../cli/help.js";
 import { HwMatcher } from "../config/config.js";
@@ -15,9 +16,10 @@ import { type CpuCosts, LAB_CPU_COSTS } from "./cpu.js";
 import { EventHub } from "./events.js";
 import { ParsedLines } from "./file.js";
 import type { Logger } from "./log.js";
-import { PathIndex } from "./path-index.js";
+import { MapIndex, PathIndex } from "./path-index.js";
 import type { AluaProbes, CheckerFactory, PrioritizerFactory } from "./plugins.js";
 import { sysfsPrintEnv } from "./print-env.js";
+import type { MpMap } from "./structs.js";
 import { wwidsLine } from "./wwids.js";
 
 /** One process's libmultipath state. */
@@ -61,6 +63,8 @@ export interface LibmpContext {
   dmInitDone: boolean;
   /** dev_t lookups over the path vector. */
   readonly pathIndex: PathIndex;
+  /** WWID lookups over the map vector. */
+  readonly mapIndex: MapIndex<MpMap>;
   /** The bindings and wwids files' lines, parsed (see {@link ParsedLines}). */
   readonly fileCache: {
     readonly bindings: ParsedLines<BindingLine>;
@@ -108,6 +112,7 @@ export function createLibmpContext(opts: LibmpContextOptions): LibmpContext {
     dmVersions: undefined,
     dmInitDone: false,
     pathIndex: new PathIndex(),
+    mapIndex: new MapIndex<MpMap>(),
     fileCache: { bindings: new ParsedLines(bindingLine), wwids: new ParsedLines(wwidsLine) },
     limboPaths: true,
   };

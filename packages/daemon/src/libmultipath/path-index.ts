@@ -209,3 +209,45 @@ export class PathIndex {
     return i === undefined ? null : pathvec[i]!;
   }
 }
+
+/**
+ * `find_mp_by_wwid` over a map vector without comparing every map's WWID with the one sought
+ * (a string comparison per map, per new path: quadratic over thousands of maps). Exact without
+ * being told of changes: each lookup first checks, by reference only, that the vector holds the
+ * same maps with the same WWID strings as when indexed (a pointer comparison per map), and
+ * indexes afresh when not.
+ */
+export class MapIndex<M extends { wwid: string }> {
+  #maps: M[] = [];
+  #wwids: string[] = [];
+  readonly #first = new Map<string, number>();
+
+  /** The first map of `maps` whose WWID equals `wwid` as `wwidEqual` compares, or null. */
+  byWwid(maps: readonly M[], wwid: string): M | null {
+    if (!this.#current(maps)) this.#index(maps);
+    const i = this.#first.get(wwidKey(wwid));
+    return i === undefined ? null : maps[i]!;
+  }
+
+  #current(maps: readonly M[]): boolean {
+    const n = maps.length;
+    if (n !== this.#maps.length) return false;
+    const known = this.#maps;
+    const wwids = this.#wwids;
+    for (let i = 0; i < n; i++) {
+      const m = maps[i]!;
+      if (m !== known[i] || m.wwid !== wwids[i]) return false;
+    }
+    return true;
+  }
+
+  #index(maps: readonly M[]): void {
+    this.#maps = maps.slice();
+    this.#wwids = maps.map((m) => m.wwid);
+    this.#first.clear();
+    for (let i = 0; i < maps.length; i++) {
+      const k = wwidKey(maps[i]!.wwid);
+      if (!this.#first.has(k)) this.#first.set(k, i);
+    }
+  }
+}

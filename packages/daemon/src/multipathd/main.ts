@@ -862,7 +862,7 @@ export class MultipathDaemon {
       orphanPath(ctx, pp, "failed to add path");
       return 1;
     }
-    let mpp = findMpByWwid(vecs.mpvec, pp.wwid) as MpMap | null;
+    let mpp = ctx.mapIndex.byWwid(vecs.mpvec, pp.wwid);
     if (mpp !== null && pp.size && mpp.size !== pp.size) {
       this.log.log(0, `${mapName(mpp)}: failed to add new path ${pp.dev}, device size mismatch`);
       const i = vecs.pathvec.indexOf(pp);
