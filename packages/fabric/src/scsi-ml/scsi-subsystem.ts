@@ -2,6 +2,7 @@ import {
   type Bio,
   Bio as BioCtor,
   BlkStatus,
+  type Clock,
   formatDevT,
   getBe16,
   getBe32,
@@ -118,15 +119,15 @@ export class ScsiSubsystem {
   readonly #heldHosts = new Set<ScsiHost>();
   readonly #holderChecks: DiskHolderCheck[] = [];
 
+  /** The kernel's clock, kept in a field: every command reads it several times. */
+  readonly clock: Clock;
+
   constructor(o: ScsiSubsystemOptions) {
     this.kernel = o.kernel;
+    this.clock = o.kernel.clock;
     this.sysfs = o.sysfs;
     this.bsgMajor = o.bsgMajor ?? 248;
     this.attrs = new ScsiSysfs(this);
-  }
-
-  get clock() {
-    return this.kernel.clock;
   }
 
   get log() {
