@@ -383,6 +383,8 @@ export type { LogRecord, LogSink } from "./libmultipath/log.js";
 export { Logger, LogRing, stderrWithTimeSink } from "./libmultipath/log.js";
 export type { QueueingEffect, QueueingEvent, QueueingState } from "./libmultipath/no-path-retry.js";
 export { queueingTransition } from "./libmultipath/no-path-retry.js";
+/** The state files on a real host: real files, replaced atomically. */
+export { NodeFileStore } from "./libmultipath/node-file-store.js";
 export { groupPaths, pgPolicyFn, pgPolicyName } from "./libmultipath/pgpolicies/index.js";
 export type {
   AluaProbes,
@@ -403,8 +405,6 @@ export {
   shouldMultipath,
   WWIDS_FILE_HEADER,
 } from "./libmultipath/wwids.js";
-/** The state files on a real host: real files, replaced atomically. */
-export { NodeFileStore } from "./libmultipath/node-file-store.js";
 export type { MultipathToolEnv, ToolIo as MultipathToolIo } from "./multipath-tool/main.js";
 export { multipathUsage, runMultipath } from "./multipath-tool/main.js";
 export type { RunEffect, RunEvent, RunState } from "./multipathd/daemon-state.js";
