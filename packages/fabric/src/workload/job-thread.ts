@@ -425,6 +425,17 @@ export class JobThread {
       this.#lastLen = bs;
       return randBelow(this.#rngOffset, maxBlock + 1) * align;
     }
+    if (bs === align && bs >= job.minBs) {
+      // One block (the common 4 KiB case): the block nextFree lands on is free and inside the
+      // region (the map's tail bits are set), so its free run is 1 and the general loop below
+      // would take it at the first attempt. Same draws, same block.
+      if (map.full) map.clear();
+      let b = randBelow(this.#rngOffset, maxBlock + 1);
+      if (map.isSet(b)) b = map.nextFree(b);
+      map.set(b);
+      this.#lastLen = bs;
+      return b * align;
+    }
     for (let attempt = 0; attempt < 64; attempt++) {
       if (map.full) map.clear();
       let b = randBelow(this.#rngOffset, maxBlock + 1);
