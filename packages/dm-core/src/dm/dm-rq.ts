@@ -3,10 +3,10 @@
  * dispatch list, requeue list with its (re-armable) kick, quiesce/unquiesce across suspend,
  * `dm_mq_queue_rq` → `clone_and_map_rq` → dispatch of the clone, `dm_done` → `rq_end_io`.
  * A request is one bio here (mp does not merge). Per-request data (`dm_rq_target_io`) and
- * clones come from pools.
+ * clones live with their request (`dm_rq_target_io` comes from a pool; its clone is reset and kept).
  */
 
-import { type Bio, BioPool, FAILFAST_MASK, ReqFlag } from "../block/bio.js";
+import { Bio, FAILFAST_MASK, ReqFlag } from "../block/bio.js";
 import { BlkStatus } from "../block/status.js";
 import { type Clock, NSEC_PER_MSEC } from "../clock/clock.js";
 import { deferEndio } from "./dm-bio.js";
@@ -26,7 +26,13 @@ class RqTio implements DmPerIo {
   rq: Bio | null = null;
   slot: DmTargetSlot | null = null;
   table: DmTable | null = null;
+  /** The clone while one is in use (mapped, on a path), else null. */
   clone: Bio | null = null;
+  /**
+   * The request's own clone bio, kept with it across reuse (the kernel embeds the clone in the
+   * request's pdu): no pool round trip per request. Reset when the request lets it go.
+   */
+  readonly cloneBio = new Bio();
   /** Between `dm_start_request` and completion / requeue. */
   started = false;
   error: BlkStatus = BlkStatus.OK;
@@ -39,7 +45,6 @@ const QUEUE_RQ_RESOURCE = 1;
 export class RqEngine {
   readonly #md: MappedDevice;
   readonly #clock: Clock;
-  readonly #bios = new BioPool();
   readonly #tios: RqTio[] = [];
   /** `hctx->dispatch` + the software queues, in dispatch order. */
   readonly #dispatch: Bio[] = [];
@@ -209,7 +214,7 @@ export class RqEngine {
     map.inflight++;
     md.pendingIo++;
     this.inflight++;
-    const clone = this.#bios.get();
+    const clone = tio.cloneBio;
     clone.endIo = this.#cloneEndio;
     clone.private = tio;
     clone.startNs = this.#clock.now();
@@ -255,7 +260,7 @@ export class RqEngine {
     const c = tio.clone;
     if (c) {
       tio.clone = null;
-      this.#bios.put(c);
+      c.reset();
     }
   }
 
