@@ -94,9 +94,10 @@ export class RqEngine {
   submit(rq: Bio): void {
     // blk_mq_bio_to_request: a readahead request must fail fast rather than be retried.
     if (rq.flags & ReqFlag.RAHEAD) rq.flags |= FAILFAST_MASK;
+    // tio.ctx keeps the target's per-request context from the last use (dm_mq_init_request
+    // places it in the pdu once; the target resets it at end_io): nothing to allocate here.
     const tio = this.#tios.pop() ?? new RqTio();
     tio.rq = rq;
-    tio.ctx = null;
     rq.driverData = tio;
     if (!this.#stopped && !this.#running && this.#dispatch.length === 0) {
       this.#running = true;
@@ -312,7 +313,6 @@ export class RqEngine {
     this.#dropClone(tio);
     this.#unstart(tio);
     tio.rq = null;
-    tio.ctx = null;
     tio.error = BlkStatus.OK;
     this.#tios.push(tio);
     rq.driverData = null;

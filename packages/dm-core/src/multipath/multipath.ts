@@ -174,6 +174,9 @@ export class MultipathTarget implements DmTarget {
   #releaseMpio(io: DmPerIo, m: MpathIo): void {
     m.pgpath = null;
     m.savedDev = null;
+    // dm-rq keeps a request's per-I/O data, target context included, across reuse (the pdu):
+    // the context stays attached, unmapped. dm-bio clears it: back to the pool.
+    if (this.queueType === "request") return;
     io.ctx = null;
     this.#mpioPool.push(m);
   }
