@@ -106,21 +106,28 @@ function greaterThanScaled(x: number, thr: number, y: number): boolean {
   return BigInt(x) > BigInt.asUintN(64, BigInt(thr) * BigInt(y));
 }
 
+/**
+ * The first value of the number fields that hold doubles: a field V8 first sees holding a small
+ * integer is kept as one, and turning it into a double field later costs a map change (and,
+ * until then, a check and conversion on every store); this value is never a small integer.
+ */
+const DOUBLE_FIELD = 0.5;
+
 /** Per-path state (`struct path_info`). Values are u64 in the kernel; here exact doubles (see README note on range). */
 class HstPathInfo extends ListNode {
-  historicalServiceTime = HST_FIXED_1;
+  historicalServiceTime = DOUBLE_FIELD;
   /** Signed here: the kernel's u64 goes "negative" (wraps) only on an unbalanced end_io. */
   outstanding = 0;
-  staleAfter = 0;
-  lastFinish = 0;
+  staleAfter = DOUBLE_FIELD;
+  lastFinish = DOUBLE_FIELD;
   /**
    * What select compares, kept up to date whenever the fields above change (start_io, end_io)
    * instead of derived on every comparison: `(1 + outstanding) × historicalServiceTime` when the
    * fast comparison is exact for this path, else −1 (the full {@link hstCompare} is used).
    */
-  score = -1;
+  score = DOUBLE_FIELD;
   /** `threshold_multiplier × historicalServiceTime` (exact whenever `score` ≥ 0). */
-  scaled = 0;
+  scaled = DOUBLE_FIELD;
 
   constructor(
     readonly path: DmPath,
@@ -128,6 +135,9 @@ class HstPathInfo extends ListNode {
     threshold: number,
   ) {
     super();
+    this.historicalServiceTime = 1024;
+    this.staleAfter = 0;
+    this.lastFinish = 0;
     this.rescore(threshold);
   }
 
@@ -254,7 +264,8 @@ class HistoricalServiceTime implements PathSelector {
     if ((best as ListNode) === head) return null;
     const now = this.#env.now();
     const thr = this.thresholdMultiplier;
-    // The best path's snapshot stays in locals: each path's fields are read once per select.
+    // The best path's snapshot stays in locals: each path's fields are read at most once per
+    // select, its stale_after only where hst_compare looks at it.
     let bHst = best.historicalServiceTime;
     let bOut = best.outstanding;
     let bStale = best.staleAfter;
@@ -263,25 +274,28 @@ class HistoricalServiceTime implements PathSelector {
       const pi = n as HstPathInfo;
       const hst = pi.historicalServiceTime;
       const out = pi.outstanding;
-      const stale = pi.staleAfter;
       const score = pi.score;
       let cmp: number;
       if (score >= 0 && bScore >= 0) {
         // hst_compare(pi, best) with every product exact (see HstPathInfo.rescore): the same
         // decisions in the same order, on values kept up to date by start_io and end_io.
         if (!(hst > bHst ? hst > best.scaled : bHst > pi.scaled)) cmp = out - bOut;
-        else if ((out === 0 && stale < now) || (bOut === 0 && bStale < now) || (out === 0 && bOut === 0))
-          cmp = (bOut === 0 ? stale : 0) - (out === 0 ? bStale : 0);
+        else if (
+          (out === 0 && pi.staleAfter < now) ||
+          (bOut === 0 && bStale < now) ||
+          (out === 0 && bOut === 0)
+        )
+          cmp = (bOut === 0 ? pi.staleAfter : 0) - (out === 0 ? bStale : 0);
         else if (score > bScore) cmp = bStale < now ? out - bOut : 1;
-        else cmp = stale < now ? out - bOut : -1;
+        else cmp = pi.staleAfter < now ? out - bOut : -1;
       } else {
-        cmp = hstCompare(hst, out, stale, bHst, bOut, bStale, now, thr);
+        cmp = hstCompare(hst, out, pi.staleAfter, bHst, bOut, bStale, now, thr);
       }
       if (cmp < 0) {
         best = pi;
         bHst = hst;
         bOut = out;
-        bStale = stale;
+        bStale = pi.staleAfter;
         bScore = score;
       }
     }
@@ -306,25 +320,41 @@ class HistoricalServiceTime implements PathSelector {
     const last = pi.lastFinish;
     const start = Math.max(last, startNs);
     pi.lastFinish = now;
-    const st = now < start ? 0 : now - start;
-    pi.outstanding--;
-    const old = pi.historicalServiceTime;
-    // fixed_ema(old, min(st << 10, max), weight[min(st >> 24, 63)]), inline while every term is
-    // exact in a double (st << 10 < 2^40 below the last bucket). The constants are literals (see
-    // rescore): the last weight bucket starts at 63 · 2^24 ns, 2^-24 and 2^-10 multiply exactly
-    // where the kernel shifts right, 2^53 is EXACT.
-    let hst = -1;
-    if (st < 1056964608) {
-      const w = this.#weights[(st * 5.9604644775390625e-8) | 0]!;
-      const sum = old * w + st * 1024 * (1024 - w) + 512;
-      if (sum < 9007199254740992) hst = Math.floor(sum * 0.0009765625);
-    }
-    if (hst < 0) hst = emaOf(old, st, this.#weights);
-    pi.historicalServiceTime = hst;
-    // Fresh again: stale once no request finished within (paths × estimate).
+    const out = --pi.outstanding;
+    const st = now - start;
+    // The common case inline, kept small enough for V8 to inline end_io into its caller:
+    // fixed_ema with every term exact in a double (st << 10 < 2^40 below the last weight
+    // bucket), and every product select compares exact (see HstPathInfo.rescore). Literal
+    // constants (see rescore): 63 · 2^24 ns starts the last bucket, 2^-24 and 2^-10 multiply
+    // exactly where the kernel shifts right, 2^53 bounds exact doubles.
     const valid = this.#validCount;
-    const stale = now + valid * Math.floor(hst * 0.0009765625);
-    pi.staleAfter = valid >= 0 && stale < 9007199254740992 ? stale : staleAfterOf(now, valid, hst);
+    if (st >= 0 && st < 1056964608 && out >= 0 && out < 1024 && valid >= 0) {
+      const w = this.#weights[(st * 5.9604644775390625e-8) | 0]!;
+      const sum = pi.historicalServiceTime * w + st * 1024 * (1024 - w) + 512;
+      const hst = Math.floor(sum * 0.0009765625);
+      // Fresh again: stale once no request finished within (paths × estimate).
+      // hst >> 10 as (sum >> 10) >> 10 = sum >> 20: not waiting for hst.
+      const stale = now + valid * Math.floor(sum * 9.5367431640625e-7);
+      const score = (1 + out) * hst;
+      const scaled = this.thresholdMultiplier * hst;
+      // All four are ≥ 0, so a rounded sum below 2^53 bounds each of them.
+      if (sum + stale + score + scaled < 9007199254740992) {
+        pi.historicalServiceTime = hst;
+        pi.staleAfter = stale;
+        pi.score = score;
+        pi.scaled = scaled;
+        return;
+      }
+    }
+    this.#endIoSlow(pi, now, now < start ? 0 : st);
+  }
+
+  /** The rest of end_io, exactly, for any values (see {@link endIo}). */
+  #endIoSlow(pi: HstPathInfo, now: number, st: number): void {
+    const hst = emaOf(pi.historicalServiceTime, st, this.#weights);
+    pi.historicalServiceTime = hst;
+    const valid = this.#validCount;
+    pi.staleAfter = staleAfterOf(now, valid, hst);
     pi.rescore(this.thresholdMultiplier);
   }
 
