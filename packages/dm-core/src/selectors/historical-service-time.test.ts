@@ -141,6 +141,24 @@ describe("historical-service-time", () => {
     expect(names([ps.select(512, 0)])).toEqual(["7:1"]);
   });
 
+  it("with threshold 0, compares paths whose estimates decayed to 0 by outstanding only", () => {
+    const env = new FakeSelectorEnv();
+    // base weight 1: each zero-length sample keeps 1/1024 of the estimate, 1024 → 1 → 0
+    const { ps, p } = make(2, ["1", "0"], env);
+    env.time = 1000;
+    for (const x of p)
+      for (let i = 0; i < 2; i++) {
+        ps.startIo!(x, 512);
+        ps.endIo!(x, 512, 1000);
+      }
+    expect(ps.status(p[0]!, "info")).toBe("0 0 1000");
+    ps.startIo!(p[0]!, 512);
+    ps.startIo!(p[1]!, 512);
+    ps.startIo!(p[1]!, 512);
+    // Not over the threshold (0 > 0 × 0 is false): fewer in flight wins, not the fresh later path.
+    expect(names([ps.select(512, 0)])).toEqual(["7:0"]);
+  });
+
   it("takes base weight and threshold from the selector args and rejects bad ones", () => {
     const env = new FakeSelectorEnv();
     const r = historicalServiceTimeSelector.create(["512", "3"], env);

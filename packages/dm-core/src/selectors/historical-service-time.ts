@@ -144,6 +144,7 @@ class HstPathInfo extends ListNode {
   /**
    * Recomputes {@link score} and {@link scaled}. The fast comparison in select needs every
    * product the kernel forms to be exact in a double and none of the kernel's special cases:
+   * a non-zero estimate (with no threshold multiplier, two such paths always differ beyond it),
    * 0 ≤ outstanding < 1024 (no fraction dropped, no wrapped counter), (1 + outstanding) × estimate,
    * threshold × estimate and stale_after below 2^53.
    */
@@ -156,6 +157,7 @@ class HstPathInfo extends ListNode {
     // Literals, not the module's constants: V8 reads a module-level const from its context on
     // every use, with a type check (and divides by it); a literal folds into the code.
     this.score =
+      hst > 0 &&
       out >= 0 &&
       out < 1024 &&
       score < 9007199254740992 &&
@@ -208,6 +210,20 @@ export function hstCompare(
   // A stale winner is limited to equal usage.
   if (pi2Better) return stale2 < now ? out1 - out2 : 1;
   return stale1 < now ? out1 - out2 : -1;
+}
+
+/** {@link hstCompare} of two paths' current values (select's slow case: kept out of its code). */
+function comparePaths(pi1: HstPathInfo, pi2: HstPathInfo, now: number, threshold: number): number {
+  return hstCompare(
+    pi1.historicalServiceTime,
+    pi1.outstanding,
+    pi1.staleAfter,
+    pi2.historicalServiceTime,
+    pi2.outstanding,
+    pi2.staleAfter,
+    now,
+    threshold,
+  );
 }
 
 /**
@@ -264,6 +280,7 @@ class HistoricalServiceTime implements PathSelector {
     if ((best as ListNode) === head) return null;
     const now = this.#env.now();
     const thr = this.thresholdMultiplier;
+    const noThreshold = thr === 0;
     // The best path's snapshot stays in locals: each path's fields are read at most once per
     // select, its stale_after only where hst_compare looks at it.
     let bHst = best.historicalServiceTime;
@@ -279,17 +296,15 @@ class HistoricalServiceTime implements PathSelector {
       if (score >= 0 && bScore >= 0) {
         // hst_compare(pi, best) with every product exact (see HstPathInfo.rescore): the same
         // decisions in the same order, on values kept up to date by start_io and end_io.
-        if (!(hst > bHst ? hst > best.scaled : bHst > pi.scaled)) cmp = out - bOut;
-        else if (
-          (out === 0 && pi.staleAfter < now) ||
-          (bOut === 0 && bStale < now) ||
-          (out === 0 && bOut === 0)
-        )
+        // Without a threshold multiplier, non-zero estimates always differ beyond it.
+        if (!noThreshold && !(hst > bHst ? hst > best.scaled : bHst > pi.scaled)) cmp = out - bOut;
+        // (out = 0 ∧ stale < now) ∨ (bOut = 0 ∧ bStale < now) ∨ (out = 0 ∧ bOut = 0), one test less.
+        else if ((out === 0 && (pi.staleAfter < now || bOut === 0)) || (bOut === 0 && bStale < now))
           cmp = (bOut === 0 ? pi.staleAfter : 0) - (out === 0 ? bStale : 0);
         else if (score > bScore) cmp = bStale < now ? out - bOut : 1;
         else cmp = pi.staleAfter < now ? out - bOut : -1;
       } else {
-        cmp = hstCompare(hst, out, pi.staleAfter, bHst, bOut, bStale, now, thr);
+        cmp = comparePaths(pi, best, now, thr);
       }
       if (cmp < 0) {
         best = pi;
@@ -328,7 +343,7 @@ class HistoricalServiceTime implements PathSelector {
     // constants (see rescore): 63 · 2^24 ns starts the last bucket, 2^-24 and 2^-10 multiply
     // exactly where the kernel shifts right, 2^53 bounds exact doubles.
     const valid = this.#validCount;
-    if (st >= 0 && st < 1056964608 && out >= 0 && out < 1024 && valid >= 0) {
+    if (st >= 0 && st < 1056964608 && out < 1024 && valid >= 0) {
       const w = this.#weights[(st * 5.9604644775390625e-8) | 0]!;
       const sum = pi.historicalServiceTime * w + st * 1024 * (1024 - w) + 512;
       const hst = Math.floor(sum * 0.0009765625);
@@ -337,8 +352,9 @@ class HistoricalServiceTime implements PathSelector {
       const stale = now + valid * Math.floor(sum * 9.5367431640625e-7);
       const score = (1 + out) * hst;
       const scaled = this.thresholdMultiplier * hst;
-      // All four are ≥ 0, so a rounded sum below 2^53 bounds each of them.
-      if (sum + stale + score + scaled < 9007199254740992) {
+      // score > 0: outstanding ≥ 0 and a non-zero estimate (see HstPathInfo.rescore); then all
+      // four are ≥ 0, so a rounded sum below 2^53 bounds each of them.
+      if (score > 0 && sum + stale + score + scaled < 9007199254740992) {
         pi.historicalServiceTime = hst;
         pi.staleAfter = stale;
         pi.score = score;
@@ -346,12 +362,15 @@ class HistoricalServiceTime implements PathSelector {
         return;
       }
     }
-    this.#endIoSlow(pi, now, now < start ? 0 : st);
+    this.#endIoSlow(pi, now, st);
   }
 
-  /** The rest of end_io, exactly, for any values (see {@link endIo}). */
+  /**
+   * The rest of end_io, exactly, for any values (see {@link endIo}); `st` is `now − start`, which
+   * the kernel takes as 0 when negative.
+   */
   #endIoSlow(pi: HstPathInfo, now: number, st: number): void {
-    const hst = emaOf(pi.historicalServiceTime, st, this.#weights);
+    const hst = emaOf(pi.historicalServiceTime, Math.max(st, 0), this.#weights);
     pi.historicalServiceTime = hst;
     const valid = this.#validCount;
     pi.staleAfter = staleAfterOf(now, valid, hst);
