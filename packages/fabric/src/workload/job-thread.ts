@@ -27,6 +27,8 @@ export const MAX_VERIFY_FAILURES_KEPT = 16;
 export const LAT_THRESHOLDS: readonly number[] = [2, 4, 10, 20, 50, 100, 250, 500, 750, 1000];
 /** msec has two more: 2000 and ">=2000". */
 export const LAT_MSEC_THRESHOLDS: readonly number[] = [...LAT_THRESHOLDS, 2000];
+/** {@link LAT_THRESHOLDS} of the microsecond buckets, in nanoseconds. */
+const LAT_US_NS: readonly number[] = LAT_THRESHOLDS.map((t) => t * 1000);
 /** 10 nsec + 10 usec + 12 msec buckets. */
 export const LAT_BUCKETS = 32;
 /** fio's "IO depths" buckets: 1, 2, 4, 8, 16, 32, >=64. */
@@ -695,6 +697,13 @@ export function randBelow(rng: Rng, n: number): number {
 
 /** Index in {@link LAT_BUCKETS} of a latency, by fio's thresholds (each label is an upper bound). */
 export function latBucket(ns: number): number {
+  // The usual case, a whole number of nanoseconds in the microsecond range: compared in
+  // nanoseconds against the thresholds × 1000 it lands where the division below would put it
+  // (ns / 1000 rounds monotonically and every threshold × 1000 is exact), without dividing.
+  if (ns >= 1000 && ns < 1_000_000 && (ns | 0) === ns) {
+    for (let i = 0; i < LAT_US_NS.length; i++) if (ns < LAT_US_NS[i]!) return 10 + i;
+    return 10 + LAT_US_NS.length;
+  }
   let v = ns;
   for (let unit = 0; unit < 3; unit++) {
     const th = unit === 2 ? LAT_MSEC_THRESHOLDS : LAT_THRESHOLDS;
