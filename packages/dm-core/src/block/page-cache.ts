@@ -41,6 +41,16 @@ const ERRSEQ_CTR_INC = 1 << 13;
 /** `force_page_cache_ra` reads in 2 MiB chunks. */
 const FORCE_RA_CHUNK = (2 * 1024 * 1024) / PAGE_SIZE;
 
+/** A read of one buffer (block `block` of `bsize` bytes) into a buffer of its own. */
+function blockRead(block: number, bsize: number): Bio {
+  const bio = new Bio();
+  bio.op = ReqOp.READ;
+  bio.sector = (block * bsize) / 512;
+  bio.bytes = bsize;
+  bio.data = new Uint8Array(bsize);
+  return bio;
+}
+
 /** One page of the cache (an order-0 folio) and, once `read_folio` or a write attached them, its buffers. */
 class Page {
   readonly index: number;
@@ -497,11 +507,7 @@ export class BdevFile {
     pending = wanted.length;
     for (const b of wanted) {
       const block = first + b;
-      const bio = new Bio();
-      bio.op = ReqOp.READ;
-      bio.sector = (block * bsize) / 512;
-      bio.bytes = bsize;
-      bio.data = new Uint8Array(bsize);
+      const bio = blockRead(block, bsize);
       m.submit(bio, (st) => {
         if (st === BlkStatus.OK) {
           p.data.set(bio.data!, b * bsize);
@@ -805,11 +811,7 @@ export class BdevFile {
     const bsize = m.blocksize;
     const block = p.index * (PAGE_SIZE / bsize) + b;
     return new Promise((resolve) => {
-      const bio = new Bio();
-      bio.op = ReqOp.READ;
-      bio.sector = (block * bsize) / 512;
-      bio.bytes = bsize;
-      bio.data = new Uint8Array(bsize);
+      const bio = blockRead(block, bsize);
       m.submit(bio, (st) => {
         if (st === BlkStatus.OK) {
           p.data.set(bio.data!, b * bsize);
