@@ -68,9 +68,17 @@ export function cell<T>(p: PlacedColumn<T>, text: string): string {
   return p.column.align === "right" ? padStart(text, p.width) : padEnd(text, p.width);
 }
 
-/** The header line of placed columns. */
-export function headerLine<T>(placed: readonly PlacedColumn<T>[]): string {
-  return placed.map((p) => cell(p, p.column.title)).join(" ".repeat(COLUMN_GAP));
+/** The header line of placed columns; the sort column, when given, carries ↑ or ↓. */
+export function headerLine<T>(
+  placed: readonly PlacedColumn<T>[],
+  sort?: { readonly column: string | undefined; readonly descending: boolean },
+): string {
+  return placed
+    .map((p) => {
+      const sorted = sort !== undefined && p.column.id === sort.column;
+      return cell(p, sorted ? `${p.column.title}${sort.descending ? "↓" : "↑"}` : p.column.title);
+    })
+    .join(" ".repeat(COLUMN_GAP));
 }
 
 /** The cells of one row. */

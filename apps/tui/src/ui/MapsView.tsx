@@ -25,14 +25,10 @@ export interface MapsViewProps {
 export const MapsView = memo(function MapsView(p: MapsViewProps): ReactElement {
   const placed = useMemo(() => fitColumns(MAP_COLUMNS, p.width), [p.width]);
   const sortCol = MAP_SORT_COLUMN[p.sortKey];
-  const header = useMemo(() => {
-    const cols = placed.map((c) =>
-      c.column.id === sortCol
-        ? { ...c, column: { ...c.column, title: `${c.column.title}${p.descending ? "↓" : "↑"}` } }
-        : c,
-    );
-    return headerLine(cols);
-  }, [placed, sortCol, p.descending]);
+  const header = useMemo(
+    () => headerLine(placed, { column: sortCol, descending: p.descending }),
+    [placed, sortCol, p.descending],
+  );
   const visible = p.maps.slice(p.list.top, p.list.top + p.listRows);
   const rows: ReactElement[] = visible.map((m, i) => {
     const idx = p.list.top + i;

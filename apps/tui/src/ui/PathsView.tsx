@@ -24,14 +24,10 @@ const STATE_COLUMNS = new Set(["dm", "checker", "devst"]);
 export const PathsView = memo(function PathsView(p: PathsViewProps): ReactElement {
   const placed = useMemo(() => fitColumns(PATH_COLUMNS, p.width), [p.width]);
   const sortCol = PATH_SORT_COLUMN[p.sortKey];
-  const header = useMemo(() => {
-    const cols = placed.map((c) =>
-      c.column.id === sortCol
-        ? { ...c, column: { ...c.column, title: `${c.column.title}${p.descending ? "↓" : "↑"}` } }
-        : c,
-    );
-    return headerLine(cols);
-  }, [placed, sortCol, p.descending]);
+  const header = useMemo(
+    () => headerLine(placed, { column: sortCol, descending: p.descending }),
+    [placed, sortCol, p.descending],
+  );
   const visible = p.paths.slice(p.list.top, p.list.top + p.listRows);
   const rows: ReactElement[] = visible.map((path, i) => {
     const cells = rowCells(placed, path);

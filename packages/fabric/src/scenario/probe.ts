@@ -1,12 +1,5 @@
-import {
-  Bio,
-  BlkStatus,
-  type BlockDevice,
-  bioEndio,
-  type Clock,
-  type DevT,
-  type ScsiDevice,
-} from "@mp/dm-core";
+import { Bio, BlkStatus, type BlockDevice, bioEndio, type Clock } from "@mp/dm-core";
+import { ForwardingBlockDevice } from "../workload/forwarding-device.js";
 
 /** A clone that remembers when the workload submitted it (lower layers restamp `startNs`). */
 class ProbeBio extends Bio {
@@ -28,8 +21,7 @@ export interface Recovery {
  * registered with {@link CompletionProbe.fault}, how long until an I/O submitted after the fault
  * completed successfully — the failover time as an application sees it.
  */
-export class CompletionProbe implements BlockDevice {
-  readonly inner: BlockDevice;
+export class CompletionProbe extends ForwardingBlockDevice {
   readonly recoveries: Recovery[] = [];
   /** Longest stall, ns. */
   maxStallNs = 0;
@@ -44,37 +36,9 @@ export class CompletionProbe implements BlockDevice {
   #unresolved = 0;
 
   constructor(inner: BlockDevice, clock: Clock) {
-    this.inner = inner;
+    super(inner);
     this.#clock = clock;
     this.#startNs = clock.now();
-  }
-
-  get devt(): DevT {
-    return this.inner.devt;
-  }
-  get name(): string {
-    return this.inner.name;
-  }
-  get logicalBlockSize(): number {
-    return this.inner.logicalBlockSize;
-  }
-  get requestStackable(): boolean {
-    return this.inner.requestStackable;
-  }
-  get partition(): boolean {
-    return this.inner.partition;
-  }
-  get scsi(): ScsiDevice | undefined {
-    return this.inner.scsi;
-  }
-  sizeSectors(): number {
-    return this.inner.sizeSectors();
-  }
-  readOnly(): boolean {
-    return this.inner.readOnly();
-  }
-  dying(): boolean {
-    return this.inner.dying();
   }
 
   /** Registers a fault at the current time. */

@@ -23,6 +23,7 @@ import { asciiText } from "../scsi/bytes.js";
 import { Op } from "../scsi/opcodes.js";
 import type { TargetContext } from "../target/personality.js";
 import { executeTargetCommand } from "../target/scsi-target.js";
+import { hostbyteText } from "./constants.js";
 import { CmdKind, CmndList, type ScsiCmnd } from "./scsi-cmnd.js";
 import { type SdevEvent, scsiDecideDisposition, scsiNoretryCmd } from "./scsi-error.js";
 import type { ScsiHost, ScsiTarget } from "./scsi-host.js";
@@ -49,29 +50,6 @@ export interface SyncResult {
   readonly data: Uint8Array | null;
   readonly resid: number;
 }
-
-const HOSTBYTE_NAMES = [
-  "DID_OK",
-  "DID_NO_CONNECT",
-  "DID_BUS_BUSY",
-  "DID_TIME_OUT",
-  "DID_BAD_TARGET",
-  "DID_ABORT",
-  "DID_PARITY",
-  "DID_ERROR",
-  "DID_RESET",
-  "DID_BAD_INTR",
-  "DID_PASSTHROUGH",
-  "DID_SOFT_ERROR",
-  "DID_IMM_RETRY",
-  "DID_REQUEUE",
-  "DID_TRANSPORT_DISRUPTED",
-  "DID_TRANSPORT_FAILFAST",
-  "DID_TARGET_FAILURE",
-  "DID_NEXUS_FAILURE",
-  "DID_ALLOC_FAILURE",
-  "DID_MEDIUM_ERROR",
-];
 
 /** The target-side addressing of one device, reused for every command it sends. */
 class DeviceTargetContext implements TargetContext {
@@ -578,7 +556,7 @@ export class SimScsiDevice implements ScsiDevice {
           this.#printCmd(
             cmd,
             LogLevel.INFO,
-            `FAILED Result: hostbyte=${HOSTBYTE_NAMES[cmd.hostByte] ?? `0x${cmd.hostByte.toString(16).padStart(2, "0")}`} driverbyte=DRIVER_OK cmd_age=${Math.floor((this.shost.sub.clock.now() - cmd.allocNs) / 1e9)}s`,
+            `FAILED Result: hostbyte=${hostbyteText(cmd.hostByte)} driverbyte=DRIVER_OK cmd_age=${Math.floor((this.shost.sub.clock.now() - cmd.allocNs) / 1e9)}s`,
           );
           if (cmd.senseLen > 0) this.#printSense(cmd);
           this.#printCmd(cmd, LogLevel.INFO, `CDB: ${formatCdb(cmd.cdb.subarray(0, cmd.cdbLen))}`);

@@ -22,6 +22,7 @@ import {
   scsiSenseValid,
 } from "@mp/dm-core";
 import { Op } from "../scsi/opcodes.js";
+import { hostbyteText } from "./constants.js";
 import { CmdKind, type ScsiCmnd } from "./scsi-cmnd.js";
 import { buildRwCdb, HZ, type SimScsiDevice, type SyncResult } from "./scsi-device.js";
 
@@ -234,10 +235,9 @@ export class SdDisk implements BlockDevice {
 
   /** `sd_print_result()`: `MSG: Result: hostbyte=… driverbyte=DRIVER_OK`. */
   #printResult(msg: string, r: SyncResult): void {
-    const hb = HOSTBYTE_NAMES[r.hostByte];
     this.scsi.printk(
       LogLevel.INFO,
-      `[${this.name}] ${msg}: Result: hostbyte=${hb ?? `0x${r.hostByte.toString(16).padStart(2, "0")}`} driverbyte=DRIVER_OK`,
+      `[${this.name}] ${msg}: Result: hostbyte=${hostbyteText(r.hostByte)} driverbyte=DRIVER_OK`,
     );
   }
 
@@ -564,30 +564,6 @@ const RC_INVAL = -22;
 function mediaNotPresent(h: ScsiSenseHdr): boolean {
   return scsiSenseValid(h) && (h.senseKey === 0x2 || h.senseKey === 0x6) && h.asc === 0x3a;
 }
-
-/** `scsi_hostbyte_string()` names, by host byte. */
-const HOSTBYTE_NAMES: readonly string[] = [
-  "DID_OK",
-  "DID_NO_CONNECT",
-  "DID_BUS_BUSY",
-  "DID_TIME_OUT",
-  "DID_BAD_TARGET",
-  "DID_ABORT",
-  "DID_PARITY",
-  "DID_ERROR",
-  "DID_RESET",
-  "DID_BAD_INTR",
-  "DID_PASSTHROUGH",
-  "DID_SOFT_ERROR",
-  "DID_IMM_RETRY",
-  "DID_REQUEUE",
-  "DID_TRANSPORT_DISRUPTED",
-  "DID_TRANSPORT_FAILFAST",
-  "DID_TARGET_FAILURE",
-  "DID_NEXUS_FAILURE",
-  "DID_ALLOC_FAILURE",
-  "DID_MEDIUM_ERROR",
-];
 
 /**
  * `scsi_status_is_good()`: the status byte is GOOD, CONDITION MET, an obsolete intermediate or

@@ -1,14 +1,5 @@
-import {
-  type Bio,
-  BioPool,
-  BlkStatus,
-  type BlockDevice,
-  bioEndio,
-  type Clock,
-  type DevT,
-  ReqOp,
-  type ScsiDevice,
-} from "@mp/dm-core";
+import { type Bio, BioPool, BlkStatus, type BlockDevice, bioEndio, type Clock, ReqOp } from "@mp/dm-core";
+import { ForwardingBlockDevice } from "./forwarding-device.js";
 import { LatencyHistogram } from "./latency-histogram.js";
 
 /**
@@ -118,46 +109,17 @@ export class IoCounters implements IoStats {
  * submitter with the lower device's status. Use it for path devices that keep no counters of
  * their own, before stacking a map on them.
  */
-export class StatsBlockDevice implements BlockDevice, IoStatsSource {
-  readonly inner: BlockDevice;
+export class StatsBlockDevice extends ForwardingBlockDevice implements IoStatsSource {
   readonly ioStats: IoCounters = new IoCounters();
   readonly #clock: Clock;
   readonly #pool: BioPool;
   readonly #endIo: (clone: Bio) => void;
 
   constructor(inner: BlockDevice, clock: Clock, pool: BioPool = new BioPool()) {
-    this.inner = inner;
+    super(inner);
     this.#clock = clock;
     this.#pool = pool;
     this.#endIo = (clone) => this.#done(clone);
-  }
-
-  get devt(): DevT {
-    return this.inner.devt;
-  }
-  get name(): string {
-    return this.inner.name;
-  }
-  get logicalBlockSize(): number {
-    return this.inner.logicalBlockSize;
-  }
-  get requestStackable(): boolean {
-    return this.inner.requestStackable;
-  }
-  get partition(): boolean {
-    return this.inner.partition;
-  }
-  get scsi(): ScsiDevice | undefined {
-    return this.inner.scsi;
-  }
-  sizeSectors(): number {
-    return this.inner.sizeSectors();
-  }
-  readOnly(): boolean {
-    return this.inner.readOnly();
-  }
-  dying(): boolean {
-    return this.inner.dying();
   }
 
   submit(bio: Bio): void {
