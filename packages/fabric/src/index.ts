@@ -96,6 +96,7 @@ export type { FixedServiceOptions } from "./hardware/fixed-service.js";
 export { FixedServiceModel } from "./hardware/fixed-service.js";
 export { Ua } from "./hardware/unit-attention.js";
 export { MemFileStore } from "./host/file-store.js";
+export { MULTIPATH_HOST_MODULES } from "./host/host-modules.js";
 export type { BlkIoctl, DevNodeResolution, SimHostOptions } from "./host/sim-host.js";
 export { ENOTTY, SimHost } from "./host/sim-host.js";
 export { SimSysfs } from "./host/sim-sysfs.js";

@@ -28,7 +28,7 @@ import {
   UxServer,
 } from "@mp/daemon";
 import { advanceAsync, type Clock, NSEC_PER_MSEC, NSEC_PER_SEC, type TimerCallback } from "@mp/dm-core";
-import { createSimWorld, type SimWorld } from "@mp/fabric";
+import { createSimWorld, MULTIPATH_HOST_MODULES, type SimWorld } from "@mp/fabric";
 import type { Out } from "../app/commands.js";
 import { ScenarioSession } from "../conformance/session.js";
 import { MachineFactory } from "../machine/plugins.js";
@@ -45,17 +45,7 @@ export const SIM_MULTIPATH_CONF = `defaults {
 }
 `;
 
-const HOST_MODULES = [
-  "sd_mod",
-  "sg",
-  "scsi_dh_alua",
-  "scsi_dh_emc",
-  "scsi_dh_rdac",
-  "dm-multipath",
-  "dm-round-robin",
-  "dm-queue-length",
-  "dm-service-time",
-] as const;
+const HOST_MODULES = MULTIPATH_HOST_MODULES;
 
 /** `mp`'s own options, taken off the front of the arguments. */
 export interface SimToolOptions {

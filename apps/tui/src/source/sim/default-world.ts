@@ -6,7 +6,13 @@
  * the built-in hwtable entries of the two arrays, as on a real host.
  */
 import { advanceAsync, NSEC_PER_SEC, type VirtualClock } from "@mp/dm-core";
-import { createSimWorld, emcClariionArray, lioArray, type SimWorld } from "@mp/fabric";
+import {
+  createSimWorld,
+  emcClariionArray,
+  lioArray,
+  MULTIPATH_HOST_MODULES,
+  type SimWorld,
+} from "@mp/fabric";
 import { WorldBuildError } from "../../errors.js";
 
 /** The multipath.conf of the default host. */
@@ -18,17 +24,7 @@ export const DEFAULT_MULTIPATH_CONF = `defaults {
 `;
 
 /** Kernel modules a multipath host loads (as multipath-tools' systemd unit and udev would). */
-export const HOST_MODULES = [
-  "sd_mod",
-  "sg",
-  "scsi_dh_alua",
-  "scsi_dh_emc",
-  "scsi_dh_rdac",
-  "dm-multipath",
-  "dm-round-robin",
-  "dm-queue-length",
-  "dm-service-time",
-] as const;
+export const HOST_MODULES = MULTIPATH_HOST_MODULES;
 
 /** Options of {@link buildDefaultWorld}. */
 export interface DefaultWorldOptions {
