@@ -1,4 +1,3 @@
-import { parseKernelUint } from "../dm/dm-args.js";
 import { ListHead, ListNode } from "./path-list.js";
 import {
   type AddPathResult,
@@ -9,9 +8,7 @@ import {
   type PathSelectorEnv,
   type StatusType,
 } from "./path-selector.js";
-import { assertNever } from "./ps-util.js";
-
-const PREFIX = "device-mapper: multipath queue-length: ";
+import { assertNever, clampedRepeatCount } from "./ps-util.js";
 
 /** Per-path state (`struct path_info`): `qlen` is an `atomic_t`, so it wraps at 32 bits. */
 class QlPathInfo extends ListNode {
@@ -41,16 +38,9 @@ class QueueLength implements PathSelector {
 
   addPath(path: DmPath, args: readonly string[]): AddPathResult {
     if (args.length > 1) return { ok: false, error: "queue-length ps: incorrect number of arguments" };
-    let repeatCount = 1;
-    if (args.length === 1) {
-      const v = parseKernelUint(args[0]!);
-      if (v === null) return { ok: false, error: "queue-length ps: invalid repeat count" };
-      repeatCount = v;
-    }
-    if (repeatCount > 1) {
-      this.#env.warnRatelimited("ql_add_path", `${PREFIX}repeat_count > 1 is deprecated, using 1 instead`);
-      repeatCount = 1;
-    }
+    const rc = clampedRepeatCount(args, "queue-length", this.#env, "ql_add_path");
+    if (!rc.ok) return rc;
+    const repeatCount = rc.repeatCount;
     const pi = new QlPathInfo(path, repeatCount);
     path.pscontext = pi;
     this.#valid.addTail(pi);

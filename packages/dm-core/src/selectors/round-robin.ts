@@ -1,4 +1,3 @@
-import { parseKernelUint } from "../dm/dm-args.js";
 import { ListHead, ListNode } from "./path-list.js";
 import {
   type AddPathResult,
@@ -9,9 +8,7 @@ import {
   type PathSelectorEnv,
   type StatusType,
 } from "./path-selector.js";
-import { assertNever } from "./ps-util.js";
-
-const PREFIX = "device-mapper: multipath round-robin: ";
+import { assertNever, clampedRepeatCount } from "./ps-util.js";
 
 /** Per-path state (`struct path_info`). */
 class RrPathInfo extends ListNode {
@@ -39,16 +36,9 @@ class RoundRobin implements PathSelector {
 
   addPath(path: DmPath, args: readonly string[]): AddPathResult {
     if (args.length > 1) return { ok: false, error: "round-robin ps: incorrect number of arguments" };
-    let repeatCount = 1;
-    if (args.length === 1) {
-      const v = parseKernelUint(args[0]!);
-      if (v === null) return { ok: false, error: "round-robin ps: invalid repeat count" };
-      repeatCount = v;
-    }
-    if (repeatCount > 1) {
-      this.#env.warnRatelimited("rr_add_path", `${PREFIX}repeat_count > 1 is deprecated, using 1 instead`);
-      repeatCount = 1;
-    }
+    const rc = clampedRepeatCount(args, "round-robin", this.#env, "rr_add_path");
+    if (!rc.ok) return rc;
+    const repeatCount = rc.repeatCount;
     const pi = new RrPathInfo(path, repeatCount);
     path.pscontext = pi;
     this.#valid.addTail(pi);

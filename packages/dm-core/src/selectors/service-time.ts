@@ -9,9 +9,8 @@ import {
   type PathSelectorEnv,
   type StatusType,
 } from "./path-selector.js";
-import { assertNever } from "./ps-util.js";
+import { assertNever, clampedRepeatCount } from "./ps-util.js";
 
-const PREFIX = "device-mapper: multipath service-time: ";
 const ST_MAX_RELATIVE_THROUGHPUT = 100;
 const ST_MAX_RELATIVE_THROUGHPUT_SHIFT = 7n;
 const U64 = 64;
@@ -84,16 +83,9 @@ class ServiceTime implements PathSelector {
 
   addPath(path: DmPath, args: readonly string[]): AddPathResult {
     if (args.length > 2) return { ok: false, error: "service-time ps: incorrect number of arguments" };
-    let repeatCount = 1;
-    if (args.length > 0) {
-      const v = parseKernelUint(args[0]!);
-      if (v === null) return { ok: false, error: "service-time ps: invalid repeat count" };
-      repeatCount = v;
-    }
-    if (repeatCount > 1) {
-      this.#env.warnRatelimited("st_add_path", `${PREFIX}repeat_count > 1 is deprecated, using 1 instead`);
-      repeatCount = 1;
-    }
+    const rc = clampedRepeatCount(args, "service-time", this.#env, "st_add_path");
+    if (!rc.ok) return rc;
+    const repeatCount = rc.repeatCount;
     let relativeThroughput = 1;
     if (args.length === 2) {
       const v = parseKernelUint(args[1]!);
