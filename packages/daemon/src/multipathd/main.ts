@@ -94,7 +94,7 @@ import { scsiDeviceParent, sysfsGetRo } from "../libmultipath/sysfs.js";
 import { getVpdSgio } from "../libmultipath/vpd.js";
 import { rememberWwid, shouldMultipath } from "../libmultipath/wwids.js";
 import type { DaemonRunState } from "../print/status.js";
-import { DmPathState, PathState } from "../structs/path-state.js";
+import { checkerStateName, DmPathState, PathState } from "../structs/path-state.js";
 import { InitState, MapAction, NoPathRetry, TPGS_UNDEF, WWID_SIZE } from "../structs/structs.js";
 import {
   countActivePaths,
@@ -658,25 +658,13 @@ export class MultipathDaemon {
 
   #emitPathState(pp: MpPath, from: number, to: number): void {
     if (!this.events.active) return;
-    const names = [
-      "wild",
-      "unchecked",
-      "down",
-      "up",
-      "shaky",
-      "ghost",
-      "pending",
-      "timeout",
-      "removed",
-      "delayed",
-    ];
     this.events.emit({
       kind: "path-state",
       timeNs: this.clock.now(),
       dev: pp.dev,
       map: pp.mpp === null ? null : mapName(pp.mpp),
-      from: names[from] ?? "invalid",
-      to: names[to] ?? "invalid",
+      from: checkerStateName(from),
+      to: checkerStateName(to),
     });
   }
 

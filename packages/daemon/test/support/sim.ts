@@ -3,7 +3,7 @@
  * implicit ALUA, udev running, the dm modules loaded), and helpers to drive its clock.
  */
 import { advanceAsync, Bio, NSEC_PER_SEC, settle } from "@mp/dm-core";
-import { createSimWorld, type SimWorld } from "@mp/fabric";
+import { createSimWorld, MULTIPATH_HOST_MODULES, type SimWorld } from "@mp/fabric";
 import type { CpuProfile } from "../../src/libmultipath/cpu.js";
 import { createMultipathd, type Multipathd } from "../../src/multipathd/multipathd.js";
 
@@ -41,17 +41,7 @@ export async function scsiDebugWorld(o: ScsiDebugWorldOptions = {}): Promise<Sim
     seed: o.seed ?? 1,
     kernelConfig: { DM_MULTIPATH_HST: false, DM_MULTIPATH_IOA: false },
   });
-  for (const m of [
-    "sd_mod",
-    "sg",
-    "scsi_dh_alua",
-    "scsi_dh_emc",
-    "scsi_dh_rdac",
-    "dm-multipath",
-    "dm-round-robin",
-    "dm-queue-length",
-    "dm-service-time",
-  ]) {
+  for (const m of MULTIPATH_HOST_MODULES) {
     const r = w.modprobe(m);
     if (!r.ok) throw new Error(`modprobe ${m} failed: ${JSON.stringify(r)}`);
   }
