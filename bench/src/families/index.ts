@@ -63,9 +63,16 @@ export const FAMILIES: readonly Family[] = [
     id: "dashboard",
     title: "Dashboard: CPU share rendering 256 maps / 1,024 paths at 4 Hz",
     // As shipped (`mp tui` runs React and Ink's production builds: NODE_ENV=production), and
-    // their development builds (NODE_ENV unset), to show what the switch is worth.
+    // their development builds (NODE_ENV unset), to show what the switch is worth. Without CI
+    // and CONTINUOUS_INTEGRATION: under either, Ink writes only the last frame at exit (its
+    // is-in-ci mode), so there would be no live frames to measure; `mp tui` on a terminal drops
+    // them the same way.
     cases: () => ["as-shipped", "development"],
-    caseEnv: (c) => ({ NODE_ENV: c === "development" ? null : "production" }),
+    caseEnv: (c) => ({
+      NODE_ENV: c === "development" ? null : "production",
+      CI: null,
+      CONTINUOUS_INTEGRATION: null,
+    }),
     load: async (): Promise<Run> => (await import("./dashboard.js")).run,
   },
 ];

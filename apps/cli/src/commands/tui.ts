@@ -58,6 +58,13 @@ export function registerTuiCommand(program: Command, finish: (rc: number) => voi
       // React's development build checks every render and costs the dashboard several times
       // the CPU; a user runs the production build (unless they asked otherwise).
       process.env.NODE_ENV ??= "production";
+      // Ink decides once, when it loads, whether it is in CI (CI or CONTINUOUS_INTEGRATION set)
+      // and then writes only the last frame, at exit. On a terminal the dashboard is live
+      // whatever the environment says, so those two are dropped before Ink loads.
+      if (process.stdout.isTTY) {
+        delete process.env.CI;
+        delete process.env.CONTINUOUS_INTEGRATION;
+      }
       const { runDashboard } = await import("@mp/tui");
       finish(
         await runDashboard({
