@@ -109,7 +109,7 @@ async function main(argv: readonly string[]): Promise<void> {
   program
     .command("multipathd")
     .description(
-      "multipathd on a simulated host serving @mp/multipathd (no command), or its client: mp multipathd show maps [--socket @NAME]",
+      "multipathd on a simulated host serving @mp/multipathd (no command), or its client: mp multipathd [--socket @NAME] show maps",
     )
     .allowUnknownOption()
     .helpOption(false)

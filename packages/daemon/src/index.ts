@@ -191,8 +191,16 @@ export {
   nativeEndianness,
   SIZE_T_BYTES,
 } from "./uxsock/framing.js";
+export type { MpathChannel, OpenChannelOptions } from "./uxsock/mpath-channel.js";
+export { multipathdRequest, openMpathChannel } from "./uxsock/mpath-channel.js";
 export type { MpathConnectionOptions } from "./uxsock/mpath-cmd.js";
-export { ClientErrno, DEFAULT_ADDRESS, MpathConnection, multipathdRequest } from "./uxsock/mpath-cmd.js";
+export { ClientErrno, DEFAULT_ADDRESS, MpathConnection } from "./uxsock/mpath-cmd.js";
+export {
+  findMultipathdClient,
+  MultipathdClientChannel,
+  nodePadsAbstractNames,
+  parseMultipathdClientOutput,
+} from "./uxsock/multipathd-client.js";
 export type {
   PeerCredentials,
   PeerCredentialsProvider,

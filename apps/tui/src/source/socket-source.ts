@@ -1,13 +1,14 @@
 /**
  * Attaches to a running multipathd (`mp multipathd`, or a real multipathd 0.9.4) over its
- * socket: each refresh polls `show maps json`, `show maps raw format` and `show paths raw
+ * socket (or, for a real multipathd this Node's sockets cannot reach, through the host's
+ * `multipathd` client — see `openMpathChannel` in @mp/daemon): each refresh polls `show maps json`, `show maps raw format` and `show paths raw
  * format`, infers events from what changed, and — when the daemon runs on this very host — reads
  * per-path I/O rates from `/sys/block/*\/stat`. Operator actions are sent as multipathd commands;
  * the source turns read-only when asked to, or when the daemon refuses modifying commands.
  */
 import { readFileSync } from "node:fs";
 import { getuid } from "node:process";
-import { DEFAULT_SOCKET, MpathConnection, type UxAddress } from "@mp/daemon";
+import { DEFAULT_SOCKET, type MpathChannel, openMpathChannel, type UxAddress } from "@mp/daemon";
 import type { Clock } from "@mp/dm-core";
 import { DaemonUnreachableError } from "../errors.js";
 import { diffEvents, type PolledModel } from "./diff-events.js";
@@ -87,7 +88,7 @@ export class SocketSource implements DashboardSource {
   readonly #listeners = new Set<SnapshotListener>();
   readonly #log = new EventLog();
   readonly #sampler: IoSampler;
-  #conn: MpathConnection | null = null;
+  #conn: MpathChannel | null = null;
   #info: SourceInfo;
   #snapshot: DashboardSnapshot;
   #prev: PolledModel | null = null;
@@ -191,7 +192,11 @@ export class SocketSource implements DashboardSource {
 
   async #connect(): Promise<boolean> {
     if (this.#conn) return true;
-    this.#conn = await MpathConnection.open(this.#address, { clock: this.#clock });
+    this.#conn = await openMpathChannel(this.#address, { clock: this.#clock });
+    // A real multipathd reached through its own client (Node 20 cannot meet its socket) says so.
+    const via = this.#conn?.via;
+    if (via !== undefined && via !== "socket" && !this.#info.label.endsWith(` via ${via}`))
+      this.#info = { ...this.#info, label: `${this.#info.label} via ${via}` };
     return this.#conn !== null;
   }
 

@@ -144,20 +144,3 @@ export class MpathConnection {
     this.#waiter?.();
   }
 }
-
-/**
- * What `multipathd CMD` does on the wire: connect, send, wait `uxsock_timeout + 100` ms for the
- * reply, disconnect.
- */
-export async function multipathdRequest(
-  command: string,
-  opts: MpathConnectionOptions & { readonly address?: UxAddress; readonly uxsockTimeoutMs?: number },
-): Promise<ClientOutcome> {
-  const conn = await MpathConnection.open(opts.address ?? DEFAULT_ADDRESS, opts);
-  if (conn === null) return { kind: "connect-failed" };
-  try {
-    return await conn.process(command, (opts.uxsockTimeoutMs ?? DEFAULT_UXSOCK_TIMEOUT_MS) + 100);
-  } finally {
-    conn.close();
-  }
-}

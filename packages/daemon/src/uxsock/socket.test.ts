@@ -14,7 +14,8 @@ import { createDispatcher, dispatchCommand } from "../cli/dispatch.js";
 import { twoPathWorld } from "../print/__fixtures__/scsi-debug.js";
 import { testDaemon } from "../print/__fixtures__/test-daemon.js";
 import { encodeFrame, encodeLength, nativeEndianness } from "./framing.js";
-import { ClientErrno, MpathConnection, multipathdRequest } from "./mpath-cmd.js";
+import { multipathdRequest } from "./mpath-channel.js";
+import { ClientErrno, MpathConnection } from "./mpath-cmd.js";
 import { fixedPeerCredentials, type PeerCredentialsProvider, type UxAddress, UxServer } from "./uxlsnr.js";
 
 const servers: UxServer[] = [];
