@@ -7,10 +7,20 @@ import { fileURLToPath } from "node:url";
 import { sharedPath } from "../shared/locate.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const own = ["packages/fabric/test/conformance", "packages/dm-core/test/conformance"].map((d) => join(root, d));
+const own = [
+  "packages/fabric/test/conformance",
+  "packages/dm-core/test/conformance",
+  "apps/tui/test/conformance",
+].map((d) => join(root, d));
 const r = spawnSync(
   process.execPath,
-  [join(root, "apps/cli/dist/main.js"), "conformance", sharedPath("conformance"), ...own, ...process.argv.slice(2)],
+  [
+    join(root, "apps/cli/dist/main.js"),
+    "conformance",
+    sharedPath("conformance"),
+    ...own,
+    ...process.argv.slice(2),
+  ],
   { stdio: "inherit" },
 );
 process.exit(r.status ?? 1);
