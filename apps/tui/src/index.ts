@@ -1,6 +1,7 @@
 // @mp/tui — the mp dashboard (Ink): maps, priority groups and paths live, per-path I/O, the
 // event log, operator actions and fault injection, over the embedded simulator or a daemon socket.
 
+export { realTimeClock, realWallClock } from "@mp/dm-core";
 export {
   DaemonUnreachableError,
   ScenarioLoadError,
@@ -81,7 +82,6 @@ export type {
   TimeControl,
 } from "./source/source.js";
 export { describeFault, operatorCommand, operatorDaemonCommand } from "./source/source.js";
-export { realTimeClock, realWallClock } from "./source/wall-clock.js";
 export type {
   DashboardAction,
   DashboardState,

@@ -37,6 +37,7 @@ export { advanceAsync, defaultFlush, settle } from "./clock/drive.js";
 export type { RealTimePacerOptions, WallClock } from "./clock/real-time.js";
 export { RealTimePacer } from "./clock/real-time.js";
 export { VirtualClock } from "./clock/virtual-clock.js";
+export { realTimeClock, realWallClock } from "./clock/wall-clock.js";
 export type { DevLookup, DevNamespace } from "./dm/dev-path.js";
 export { dmDevtFromPath, nameToDevT } from "./dm/dev-path.js";
 export type { DeviceMapperOptions } from "./dm/device-mapper.js";

@@ -27,7 +27,7 @@ import {
   type UxAddress,
   UxServer,
 } from "@mp/daemon";
-import { advanceAsync, type Clock, NSEC_PER_MSEC, NSEC_PER_SEC, type TimerCallback } from "@mp/dm-core";
+import { advanceAsync, NSEC_PER_MSEC, NSEC_PER_SEC, realTimeClock } from "@mp/dm-core";
 import { createSimWorld, MULTIPATH_HOST_MODULES, type SimWorld } from "@mp/fabric";
 import type { Out } from "../app/commands.js";
 import { ScenarioSession } from "../conformance/session.js";
@@ -129,37 +129,6 @@ function scsiDebugParams(opts: SimToolOptions): string[] {
     "vpd_use_hostno=0",
     "dev_size_mb=16",
   ];
-}
-
-/** A real-time `Clock` (apps may use real timers): the socket client's timeouts. */
-function realClock(): Clock {
-  const t0 = performance.now();
-  const timers = new Map<number, ReturnType<typeof setTimeout>>();
-  let next = 1;
-  return {
-    now: () => Math.round((performance.now() - t0) * 1e6),
-    schedule<T>(delayNs: number, fn: TimerCallback<T>, arg: T): number {
-      const h = next++;
-      timers.set(
-        h,
-        setTimeout(
-          () => {
-            timers.delete(h);
-            fn(arg);
-          },
-          Math.max(0, delayNs / 1e6),
-        ),
-      );
-      return h;
-    },
-    cancel(h: number): boolean {
-      const t = timers.get(h);
-      if (t === undefined) return false;
-      clearTimeout(t);
-      timers.delete(h);
-      return true;
-    },
-  };
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -268,7 +237,7 @@ async function serveDaemon(
   // Refuse to start a second daemon on the same socket, as multipathd does.
   const probe = await multipathdRequest("show daemon\n", {
     address,
-    clock: realClock(),
+    clock: realTimeClock(),
     uxsockTimeoutMs: 1000,
   });
   if (probe.kind === "reply") {
@@ -321,7 +290,7 @@ async function serveDaemon(
 }
 
 async function clientRequest(address: UxAddress, command: string): Promise<ClientOutcome> {
-  return multipathdRequest(command, { address, clock: realClock() });
+  return multipathdRequest(command, { address, clock: realTimeClock() });
 }
 
 async function interactive(address: UxAddress, out: Out): Promise<number> {

@@ -2,10 +2,10 @@ import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fixedPeerCredentials, UxServer } from "@mp/daemon";
+import { realTimeClock } from "@mp/dm-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSimulatorSource, type SimulatorSource } from "./sim/simulator-source.js";
 import { createSocketSource, formatSocketAddress, parseSocketAddress } from "./socket-source.js";
-import { realTimeClock } from "./wall-clock.js";
 
 describe("socket addresses", () => {
   it("reads --socket values as multipathd names them", () => {

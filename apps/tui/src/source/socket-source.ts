@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { getuid } from "node:process";
 import { DEFAULT_SOCKET, type MpathChannel, openMpathChannel, type UxAddress } from "@mp/daemon";
 import type { Clock } from "@mp/dm-core";
+import { realTimeClock } from "@mp/dm-core";
 import { DaemonUnreachableError } from "../errors.js";
 import { diffEvents, type PolledModel } from "./diff-events.js";
 import { EventLog } from "./event-log.js";
@@ -31,7 +32,6 @@ import {
   type SnapshotListener,
   type SourceInfo,
 } from "./source.js";
-import { realTimeClock } from "./wall-clock.js";
 
 /** The reply multipathd gives a non-root client for a modifying command. */
 export const PERMISSION_DENIED = "permission deny: need to be root";

@@ -8,8 +8,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Clock, TimerCallback } from "@mp/dm-core";
-import { VirtualClock } from "@mp/dm-core";
+import { realTimeClock, VirtualClock } from "@mp/dm-core";
 import { afterEach, describe, expect, it } from "vitest";
 import { renderClientOutcome } from "../cli/client.js";
 import { createDispatcher } from "../cli/dispatch.js";
@@ -24,33 +23,6 @@ import {
   parseMultipathdClientOutput,
 } from "./multipathd-client.js";
 import { fixedPeerCredentials, UxServer } from "./uxlsnr.js";
-
-/** Wall-clock timers: the channel waits on a real child process. */
-function wallClock(): Clock {
-  const t0 = performance.now();
-  const timers = new Map<number, ReturnType<typeof setTimeout>>();
-  let next = 1;
-  return {
-    now: () => Math.round((performance.now() - t0) * 1e6),
-    schedule<T>(delayNs: number, fn: TimerCallback<T>, arg: T): number {
-      const h = next++;
-      timers.set(
-        h,
-        setTimeout(() => {
-          timers.delete(h);
-          fn(arg);
-        }, delayNs / 1e6),
-      );
-      return h;
-    },
-    cancel(h: number): boolean {
-      const t = timers.get(h);
-      if (t === undefined) return false;
-      clearTimeout(t);
-      return timers.delete(h);
-    },
-  };
-}
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -128,7 +100,7 @@ describe("findMultipathdClient", () => {
 describe("MultipathdClientChannel", () => {
   it("sends each command as -kCMD and maps what the client printed", async () => {
     const { binary } = fakeClient();
-    const ch = new MultipathdClientChannel(binary, wallClock());
+    const ch = new MultipathdClientChannel(binary, realTimeClock());
     expect(ch.via).toBe(binary);
     expect(await ch.process("show maps")).toEqual({
       kind: "reply",
@@ -142,21 +114,21 @@ describe("MultipathdClientChannel", () => {
 
   it("kills a client that outlives the timeout and reports a timeout", async () => {
     const { binary } = fakeClient();
-    const ch = new MultipathdClientChannel(binary, wallClock());
+    const ch = new MultipathdClientChannel(binary, realTimeClock());
     const t0 = performance.now();
     expect(await ch.process("hang", 100)).toEqual({ kind: "timeout" });
     expect(performance.now() - t0).toBeLessThan(10_000);
   });
 
   it("a binary that cannot run is a failed connect", async () => {
-    const ch = new MultipathdClientChannel("/nonexistent/multipathd", wallClock());
+    const ch = new MultipathdClientChannel("/nonexistent/multipathd", realTimeClock());
     expect(await ch.process("show daemon")).toEqual({ kind: "connect-failed" });
   });
 });
 
 describe("openMpathChannel falls back to multipathd's client only where a socket cannot work", () => {
   // No listener has this test's name, so the socket attempt fails first in every case.
-  const clock = wallClock();
+  const clock = realTimeClock();
   const realName = { abstract: DEFAULT_SOCKET };
   it.runIf(process.platform === "linux")(
     "multipathd's own name, a padding Node, a client that reaches a daemon: the client",
@@ -282,7 +254,7 @@ describe.runIf(canRunInterop)(
           "bogus",
         ];
         for (const command of commands) {
-          const mine = await multipathdRequest(command, { address: backend, clock: wallClock() });
+          const mine = await multipathdRequest(command, { address: backend, clock: realTimeClock() });
           const expected = renderClientOutcome(mine);
           // Asynchronously: the listener answering it runs on this process's event loop.
           const real = await runClient(realClient!, [`-k${command}`]);
@@ -295,11 +267,11 @@ describe.runIf(canRunInterop)(
         // And this package's fallback channel, through the same real client.
         const ch = await openMpathChannel(
           { abstract: DEFAULT_SOCKET },
-          { clock: wallClock(), uvVersion: "1.46.0" },
+          { clock: realTimeClock(), uvVersion: "1.46.0" },
         );
         expect(ch?.via).toBe(realClient);
         expect(await ch!.process("show maps")).toEqual(
-          await multipathdRequest("show maps", { address: backend, clock: wallClock() }),
+          await multipathdRequest("show maps", { address: backend, clock: realTimeClock() }),
         );
         ch!.close();
       } finally {

@@ -10,7 +10,7 @@
 
 import { readFileSync } from "node:fs";
 import { createMultipathd, type Multipathd, showMaps, showMapsJson, showPaths } from "@mp/daemon";
-import { NSEC_PER_SEC, settle, type WallClock } from "@mp/dm-core";
+import { NSEC_PER_SEC, realWallClock, settle, type WallClock } from "@mp/dm-core";
 import {
   buildScenarioWorld,
   cellLabel,
@@ -49,7 +49,6 @@ import {
   type SourceInfo,
   type TimeControl,
 } from "../source.js";
-import { realWallClock } from "../wall-clock.js";
 import { buildDefaultWorld, DEFAULT_MULTIPATH_CONF } from "./default-world.js";
 import { SimDriver } from "./driver.js";
 import { daemonEventEntry, fabricEventEntry, kernelLogEntry } from "./events.js";

@@ -1,11 +1,13 @@
 /**
- * Wall time for the app layer (the only layer allowed real timers): a `Clock` in real
- * nanoseconds for the socket client's timeouts, and the `WallClock` the real-time pacer reads.
+ * Real time, for composition roots only: the dashboard's pacer, the socket client's timeouts and
+ * a real host's daemon. Everything below the apps takes a `Clock` and never reads these itself;
+ * they live here beside the virtual clock so that every app uses the same one.
  */
 import { performance } from "node:perf_hooks";
-import type { Clock, TimerCallback, WallClock } from "@mp/dm-core";
+import type { Clock, TimerCallback } from "./clock.js";
+import type { WallClock } from "./real-time.js";
 
-/** A {@link Clock} on real time (monotonic, ns since it was made). */
+/** A {@link Clock} on real time: monotonic nanoseconds since it was made, timers on the event loop. */
 export function realTimeClock(): Clock {
   const t0 = performance.now();
   const timers = new Map<number, ReturnType<typeof setTimeout>>();
@@ -34,7 +36,7 @@ export function realTimeClock(): Clock {
   };
 }
 
-/** The real {@link WallClock}. */
+/** The real {@link WallClock}: `performance.now()` and `setInterval`. */
 export const realWallClock: WallClock = {
   nowMs: () => performance.now(),
   every(ms, fn) {
