@@ -1,5 +1,5 @@
 import { Errno } from "@mp/dm-core";
-import { relativeLink, type SysfsTree } from "./tree.js";
+import type { AttrDef, SysfsTree } from "./tree.js";
 
 /** `/sys` + a `/devices/...` path. */
 export function sys(devpath: string): string {
@@ -8,8 +8,7 @@ export function sys(devpath: string): string {
 
 /** Creates the symlink `path` → `target` (both absolute), relative as kernfs writes it. */
 export function link(tree: SysfsTree, path: string, target: string): void {
-  const dir = path.slice(0, path.lastIndexOf("/"));
-  tree.symlink(path, relativeLink(dir, target));
+  tree.symlinkAbs(path, target);
 }
 
 /** A read-only attribute printing `value()` plus a newline. */
@@ -19,6 +18,16 @@ export function ro(value: () => string | number): { show: () => string } {
 
 /** A constant attribute (`text` printed as is). */
 export function fixed(text: string): { show: () => string } {
+  return { show: () => text };
+}
+
+/** A group attribute printing `value(obj)` plus a newline. */
+export function gro<T>(value: (obj: T) => string | number): AttrDef<T> {
+  return { show: (o) => `${value(o)}\n` };
+}
+
+/** A group attribute with the same text for every object. */
+export function gfixed<T>(text: string): AttrDef<T> {
   return { show: () => text };
 }
 

@@ -1,7 +1,7 @@
 import { Errno } from "@mp/dm-core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type AttrShow, type AttrSpec, type AttrStore, SysfsTree } from "./tree.js";
+import { AttrGroup, type AttrShow, type AttrSpec, type AttrStore, relativeLink, SysfsTree } from "./tree.js";
 
 // ---- The path walk as first written (components re-walked from the root for every step), kept
 // as the reference the tree must answer like. ----
@@ -214,7 +214,10 @@ type Op =
   | { kind: "attr"; path: string; text: string }
   | { kind: "link"; path: string; target: string }
   | { kind: "dyn"; path: string; entries: Array<[string, string]> }
-  | { kind: "remove"; path: string };
+  | { kind: "remove"; path: string }
+  | { kind: "abs"; path: string; target: string }
+  | { kind: "to"; dir: string; name: string; to: string }
+  | { kind: "group"; dir: string; attrs: Array<[string, string]> };
 
 // Few names and short paths, so links, replacements and removals meet the same paths often.
 const name = fc.constantFrom("a", "b", "c");
@@ -244,6 +247,18 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("remove" as const), path: abs }) },
+  // Links declared by their absolute target (relative text made by the tree), to a directory
+  // handle, and attribute groups (one declaration per class, the object shown per directory).
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant("abs" as const), path: abs, target: abs }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("to" as const), dir: abs, name, to: abs }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("group" as const),
+      dir: abs,
+      attrs: fc.array(fc.tuple(name, fc.string({ maxLength: 2 })), { maxLength: 3 }),
+    }),
+  },
 );
 const query = fc.oneof(
   abs,
@@ -268,7 +283,46 @@ function apply(t: SysfsTree | WalkReference, o: Op): void {
     case "remove":
       t.remove(o.path);
       return;
+    case "abs":
+      if (t instanceof SysfsTree) t.symlinkAbs(o.path, o.target);
+      else t.symlink(o.path, relativeLink(o.path.slice(0, o.path.lastIndexOf("/")), o.target));
+      return;
+    case "to":
+      if (t instanceof SysfsTree) t.symlinkTo(t.dir(o.dir), o.name, t.dir(o.to));
+      else {
+        t.mkdir(o.dir);
+        t.mkdir(o.to);
+        t.symlink(`${o.dir}/${o.name}`, relativeLink(o.dir, o.to));
+      }
+      return;
+    case "group": {
+      // The object a group shows is the directory's own record: its texts per name.
+      const texts = new Map(o.attrs);
+      if (t instanceof SysfsTree) t.group(t.dir(o.dir), groupOf([...texts.keys()]), texts);
+      else {
+        const specs: Record<string, AttrSpec> = {};
+        for (const [k, v] of texts) specs[k] = { show: () => `${k}=${v}`, store: () => v.length };
+        t.attrs(o.dir, specs);
+      }
+      return;
+    }
   }
+}
+
+/** One group per set of names (as a class declares its attributes once), shared by every directory. */
+const groups = new Map<string, AttrGroup<Map<string, string>>>();
+function groupOf(names: readonly string[]): AttrGroup<Map<string, string>> {
+  const key = [...names].sort().join(",");
+  let g = groups.get(key);
+  if (!g) {
+    const defs: Record<
+      string,
+      { show(m: Map<string, string>): string; store(m: Map<string, string>): number }
+    > = {};
+    for (const k of names) defs[k] = { show: (m) => `${k}=${m.get(k)}`, store: (m) => m.get(k)!.length };
+    groups.set(key, (g = new AttrGroup(defs)));
+  }
+  return g;
 }
 
 describe("SysfsTree path resolution", () => {

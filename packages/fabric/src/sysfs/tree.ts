@@ -11,9 +11,52 @@ export interface AttrSpec {
   readonly store?: AttrStore;
 }
 
+/**
+ * An attribute declared once for a class of objects, as the kernel's `struct device_attribute`:
+ * its show and store take the object whose directory it appears in.
+ */
+export interface AttrDef<T> {
+  readonly show?: (obj: T) => string | { readonly errno: number };
+  readonly store?: (obj: T, value: string) => number;
+}
+
+/** A group attribute as the tree holds it. */
+interface GroupAttr {
+  readonly kind: "gattr";
+  readonly show: ((obj: never) => string | { readonly errno: number }) | undefined;
+  readonly store: ((obj: never, value: string) => number) | undefined;
+}
+
+/**
+ * The attributes of a class of sysfs directories (`struct attribute_group`), declared once and
+ * attached to each directory with the object they show: a device then costs the tree one
+ * directory, not a node and closures per attribute.
+ */
+export class AttrGroup<T> {
+  /** @internal */
+  readonly defs: ReadonlyMap<string, GroupAttr>;
+  /** The names, sorted. */
+  readonly names: readonly string[];
+
+  constructor(defs: Readonly<Record<string, AttrDef<T>>>) {
+    const m = new Map<string, GroupAttr>();
+    for (const [name, d] of Object.entries(defs))
+      m.set(name, { kind: "gattr", show: d.show as GroupAttr["show"], store: d.store as GroupAttr["store"] });
+    this.defs = m;
+    this.names = [...m.keys()].sort();
+  }
+}
+
+/** A directory of the tree (a kernfs directory node: it knows its parent and name). */
 interface DirNode {
   readonly kind: "dir";
-  readonly children: Map<string, Node>;
+  readonly parent: DirNode | null;
+  readonly name: string;
+  /** Nodes declared one by one (made on first use: many directories stay empty). */
+  children: Map<string, Node> | null;
+  /** Attributes declared for the directory's class, and the object they show. */
+  group: AttrGroup<never> | null;
+  obj: unknown;
 }
 interface AttrNode {
   readonly kind: "attr";
@@ -22,53 +65,89 @@ interface AttrNode {
 }
 interface LinkNode {
   readonly kind: "link";
-  readonly target: string;
   /**
-   * Where the link leads (real nodes and names from the root, links followed on the way), valid
-   * while the tree's generation is `gen`; absent on the links a `dyn` directory makes up.
+   * The target as stored (usually relative), or null for a link declared by its absolute target
+   * (`abs` or `toDir`): kernfs computes the relative text from where the link sits, so this
+   * does when it is read.
    */
-  resolved?: { gen: number; nodes: Node[]; names: string[]; hops: number } | null;
+  readonly target: string | null;
+  /** An absolute target path (a link declared with {@link SysfsTree.symlinkAbs}). */
+  readonly abs: string | null;
+  /** The directory a link declared with {@link SysfsTree.symlinkTo} leads to. */
+  readonly toDir: DirNode | null;
+  /**
+   * Where the link leads (a directory or `dyn` node), with the hops it took, valid while the
+   * tree's generation is `toGen` (-1: not known). Links a `dyn` directory makes up never
+   * remember.
+   */
+  to: DirNode | DynNode | null;
+  toGen: number;
+  toHops: number;
 }
 /** A directory of symlinks computed on each access (`holders/`, `slaves/`). */
 interface DynNode {
   readonly kind: "dyn";
+  readonly parent: DirNode;
+  readonly name: string;
   readonly entries: () => ReadonlyArray<readonly [string, string]>;
 }
 type Node = DirNode | AttrNode | LinkNode | DynNode;
+/** What a path may lead to besides a node: an attribute of a directory's group. */
+type Leaf = AttrNode | LinkNode | GroupAttr;
+type Container = DirNode | DynNode;
+
+/** A directory handle from {@link SysfsTree.dir}, to declare nodes in it without re-walking a path. */
+export type SysfsDir = DirNode;
 
 /** A path split into components; `..` and `.` resolved lexically is NOT done here (symlinks matter). */
 function split(path: string): string[] {
   return path.split("/").filter((c) => c.length > 0);
 }
 
+function newDir(parent: DirNode | null, name: string): DirNode {
+  return { kind: "dir", parent, name, children: null, group: null, obj: undefined };
+}
+
+/** A path lookup's result, remembered per path: the node (or group attribute) and its object. */
+interface Hit {
+  readonly node: Container | Leaf;
+  readonly obj: unknown;
+}
+
 /**
- * The kernel's sysfs as a tree of directories, attributes (show/store callbacks) and symlinks,
- * resolved the way the VFS resolves paths (symlinks followed in every component, `..` relative
- * to the real directory). Subsystems add and remove their objects; user space reads it through
- * the `SysfsView` SimHost exposes.
+ * The kernel's sysfs as a tree of directories, attributes (show/store callbacks, or attribute
+ * groups declared once per class) and symlinks, resolved the way the VFS resolves paths
+ * (symlinks followed in every component, `..` relative to the real directory). Subsystems add
+ * and remove their objects; user space reads it through the `SysfsView` SimHost exposes.
  */
 export class SysfsTree {
-  readonly #root: DirNode = { kind: "dir", children: new Map() };
+  readonly #root: DirNode = newDir(null, "");
   /**
    * Changes whenever a node is replaced or removed (adding a name changes no existing
    * resolution): a link's remembered resolution holds while it stays the same.
    */
   #gen = 0;
   /**
-   * Nodes that paths led to (every link followed, no `dyn` directory on the way), valid for
+   * What paths led to (every link followed, no `dyn` directory on the way), valid for
    * generation `#cacheGen`: user space reads the same attributes over and over (a checker
    * pass reads every path's `state` and `timeout`).
    */
-  readonly #cache = new Map<string, Node>();
+  readonly #cache = new Map<string, Hit>();
   #cacheGen = 0;
-  /** Directories `#dir` reached, by the path it was given, valid for generation `#dirsGen`. */
-  readonly #dirs = new Map<string, DirNode>();
-  #dirsGen = 0;
+  /** The directory `#dir` reached last, by the path it was given (valid for `#lastDirGen`). */
+  #lastDirPath = "";
+  #lastDir: DirNode | null = null;
+  #lastDirGen = -1;
+
+  /** Whether `dir` has `name` (declared or from its group). */
+  static #has(dir: DirNode, name: string): boolean {
+    return (dir.children?.has(name) ?? false) || (dir.group?.defs.has(name) ?? false);
+  }
 
   /** Puts `node` in `dir` under `name`, noting a replacement. */
   #set(dir: DirNode, name: string, node: Node): void {
-    if (dir.children.has(name)) this.#gen++;
-    dir.children.set(name, node);
+    if (SysfsTree.#has(dir, name)) this.#gen++;
+    (dir.children ??= new Map()).set(name, node);
   }
 
   /** Creates a directory and its parents. */
@@ -76,36 +155,38 @@ export class SysfsTree {
     this.#dir(path, path.length);
   }
 
+  /** The directory `path` names, made with its parents as needed: a handle for the `…At` methods. */
+  dir(path: string): SysfsDir {
+    return this.#dir(path, path.length);
+  }
+
+  /** The directory `name` in `dir`, made as needed (a non-directory in the way is replaced). */
+  sub(dir: SysfsDir, name: string): SysfsDir {
+    const n = dir.children?.get(name);
+    if (n?.kind === "dir") return n;
+    const made = newDir(dir, name);
+    this.#set(dir, name, made);
+    return made;
+  }
+
   /**
    * The directory `path.slice(0, end)` names, made with its parents as needed (a non-directory
-   * in the way is replaced). A subsystem declares dozens of nodes per device in a few
-   * directories: the directories reached are remembered until a node is replaced or removed.
+   * in the way is replaced). Declarations come in runs per directory: the last one reached is
+   * remembered until a node is replaced or removed.
    */
   #dir(path: string, end: number): DirNode {
-    if (this.#dirsGen !== this.#gen) {
-      this.#dirs.clear();
-      this.#dirsGen = this.#gen;
-    }
     const key = end === path.length ? path : path.slice(0, end);
-    const known = this.#dirs.get(key);
-    if (known) return known;
+    if (this.#lastDirGen === this.#gen && this.#lastDirPath === key && this.#lastDir) return this.#lastDir;
     let d: DirNode = this.#root;
     for (let start = 0; start < end; ) {
       let slash = path.indexOf("/", start);
       if (slash < 0 || slash > end) slash = end;
-      if (slash > start) {
-        const p = path.slice(start, slash);
-        const n = d.children.get(p);
-        if (n?.kind === "dir") d = n;
-        else {
-          const made: DirNode = { kind: "dir", children: new Map() };
-          this.#set(d, p, made);
-          d = made;
-        }
-      }
+      if (slash > start) d = this.sub(d, path.slice(start, slash));
       start = slash + 1;
     }
-    this.#dirs.set(key, d);
+    this.#lastDirPath = key;
+    this.#lastDir = d;
+    this.#lastDirGen = this.#gen;
     return d;
   }
 
@@ -125,11 +206,36 @@ export class SysfsTree {
     this.#set(dir, name, { kind: "attr", show: spec.show, store: spec.store });
   }
 
+  /** Declares an attribute in `dir`. */
+  attrAt(dir: SysfsDir, name: string, spec: AttrSpec): void {
+    this.#set(dir, name, { kind: "attr", show: spec.show, store: spec.store });
+  }
+
   /** Declares several attributes of one directory. */
   attrs(dir: string, specs: Record<string, AttrSpec>): void {
     const d = this.#dir(dir, dir.length);
     for (const [name, spec] of Object.entries(specs))
       this.#set(d, name, { kind: "attr", show: spec.show, store: spec.store });
+  }
+
+  /**
+   * Gives `dir` the attributes of `group`, showing `obj` (`sysfs_create_group`). Names the
+   * directory already had are replaced, as declaring them one by one would.
+   */
+  group<T>(dir: SysfsDir, group: AttrGroup<T>, obj: T): void {
+    // A second group adds to the first (whose attributes become nodes of their own).
+    if (dir.group !== null) {
+      this.#ungroup(dir);
+      this.#gen++;
+    }
+    if (dir.children)
+      for (const name of group.names)
+        if (dir.children.delete(name)) {
+          this.#gen++;
+          if (dir.children.size === 0) break;
+        }
+    dir.group = group as AttrGroup<never>;
+    dir.obj = obj;
   }
 
   /** A read-only attribute with fixed text (a newline is NOT added). */
@@ -140,13 +246,35 @@ export class SysfsTree {
   /** Creates a symlink; `target` is stored as written (usually relative, as sysfs makes them). */
   symlink(path: string, target: string): void {
     const { dir, name } = this.#place(path);
-    this.#set(dir, name, { kind: "link", target, resolved: null });
+    this.#set(dir, name, link(target, null, null));
+  }
+
+  /**
+   * Creates a symlink to the absolute path `target`, reading as the relative path from the link's
+   * directory that kernfs writes ({@link relativeLink}).
+   */
+  symlinkAbs(path: string, target: string): void {
+    const { dir, name } = this.#place(path);
+    this.symlinkAbsAt(dir, name, target);
+  }
+
+  /** {@link symlinkAbs} in `dir`. */
+  symlinkAbsAt(dir: SysfsDir, name: string, target: string): void {
+    // A target with `.` or `..` components reads and resolves as written relative to the link.
+    if (!target.startsWith("/") || /\/\.\.?(\/|$)/.test(target))
+      this.#set(dir, name, link(relativeLink(pathOf(dir), target), null, null));
+    else this.#set(dir, name, link(null, target, null));
+  }
+
+  /** Creates the symlink `name` in `dir` to the directory `to` (the link reads relative, as kernfs's). */
+  symlinkTo(dir: SysfsDir, name: string, to: SysfsDir): void {
+    this.#set(dir, name, link(null, null, to));
   }
 
   /** A directory whose entries are symlinks `[name, target]` computed when read. */
   dynamicLinks(path: string, entries: () => ReadonlyArray<readonly [string, string]>): void {
     const { dir, name } = this.#place(path);
-    this.#set(dir, name, { kind: "dyn", entries });
+    this.#set(dir, name, { kind: "dyn", parent: dir, name, entries });
   }
 
   /** Removes a node (recursively). */
@@ -154,149 +282,223 @@ export class SysfsTree {
     const parts = split(path);
     const name = parts.pop();
     if (!name) return;
-    const d = this.#resolve(parts.join("/"), false, null);
-    if (d?.kind === "dir" && d.children.delete(name)) this.#gen++;
+    const w = this.#lookup(parts.join("/"), false);
+    if (w === null || w.leaf !== null || w.cur.kind !== "dir") return;
+    const d = w.cur;
+    // The group's attribute of that name goes too (even where a node of its own hid it).
+    if (d.group?.defs.has(name)) this.#ungroup(d);
+    if (d.children?.delete(name)) this.#gen++;
+  }
+
+  /** Turns a directory's group attributes into nodes of their own (one is being removed). */
+  #ungroup(d: DirNode): void {
+    const g = d.group!;
+    const obj = d.obj as never;
+    const own = d.children;
+    d.children = new Map();
+    for (const name of g.names) {
+      if (own?.has(name)) continue;
+      const a = g.defs.get(name)!;
+      const show = a.show;
+      const store = a.store;
+      d.children.set(name, {
+        kind: "attr",
+        show: show ? () => show(obj) : undefined,
+        store: store ? (v: string) => store(obj, v) : undefined,
+      });
+    }
+    if (own) for (const [k, v] of own) d.children.set(k, v);
+    d.group = null;
+    d.obj = undefined;
   }
 
   exists(path: string): boolean {
-    return this.#resolve(path, true, null) !== null;
+    return this.#resolve(path) !== null;
+  }
+
+  /** A path's node with every link followed (remembered per path while nothing is replaced). */
+  #resolve(path: string): Hit | null {
+    if (this.#cacheGen !== this.#gen) {
+      this.#cache.clear();
+      this.#cacheGen = this.#gen;
+    }
+    const hit = this.#cache.get(path);
+    if (hit) return hit;
+    const w = this.#lookup(path, true);
+    if (w === null) return null;
+    const r: Hit = { node: w.leaf ?? w.cur, obj: w.obj };
+    if (!w.dyn) {
+      if (this.#cache.size >= PATH_CACHE_MAX) this.#cache.clear();
+      this.#cache.set(path, r);
+    }
+    return r;
   }
 
   /**
    * Resolves a path as the VFS does: symlinks followed in every component (and in the last when
-   * `followLast`), `..` relative to the real directory. Returns the node, and fills `real` (when
-   * given) with its canonical components.
+   * `followLast`), `..` relative to the real directory.
    */
-  #resolve(path: string, followLast: boolean, real: string[] | null): Node | null {
-    const cacheable = followLast && real === null;
-    if (cacheable) {
-      if (this.#cacheGen !== this.#gen) {
-        this.#cache.clear();
-        this.#cacheGen = this.#gen;
-      }
-      const hit = this.#cache.get(path);
-      if (hit) return hit;
-    }
-    const w: Walk = { nodes: [], names: [], hops: 0, dyn: false };
-    if (!this.#walk(w, path, followLast, MAX_LINK_HOPS)) return null;
-    if (real) real.push(...w.names);
-    const node = w.nodes.length > 0 ? w.nodes[w.nodes.length - 1]! : this.#root;
-    if (cacheable && !w.dyn) {
-      if (this.#cache.size >= PATH_CACHE_MAX) this.#cache.clear();
-      this.#cache.set(path, node);
-    }
-    return node;
+  #lookup(path: string, followLast: boolean): Walk | null {
+    const w: Walk = { cur: this.#root, leaf: null, name: "", obj: undefined, hops: 0, dyn: false };
+    return this.#walk(w, path, followLast, MAX_LINK_HOPS) ? w : null;
   }
 
   /**
-   * Walks `path` on from where `w` stands, one child lookup per component (the directory
-   * reached so far is kept). False when a component is missing or more than `maxHops` links
-   * are followed in all.
+   * Walks `path` on from where `w` stands, one child lookup per component. False when a
+   * component is missing or more than `maxHops` links are followed in all.
    */
   #walk(w: Walk, path: string, followLast: boolean, maxHops: number): boolean {
-    // Components still to walk, last first.
-    const todo: string[] = [];
-    pushComponents(todo, path);
-    while (todo.length > 0) {
-      const c = todo.pop()!;
+    const len = path.length;
+    let start = 0;
+    while (start < len && path.charCodeAt(start) === 47) start++;
+    while (start < len) {
+      let end = path.indexOf("/", start);
+      if (end < 0) end = len;
+      let next = end;
+      while (next < len && path.charCodeAt(next) === 47) next++;
+      const more = next < len;
+      const c = path.slice(start, end);
+      start = next;
       if (c === ".") continue;
       if (c === "..") {
-        w.nodes.pop();
-        w.names.pop();
+        if (w.leaf !== null) w.leaf = null;
+        else if (w.cur.parent !== null) w.cur = w.cur.parent;
         continue;
       }
-      const dir = w.nodes.length > 0 ? w.nodes[w.nodes.length - 1]! : this.#root;
-      if (dir.kind === "dyn") w.dyn = true;
-      const n = childOf(dir, c);
-      if (!n) return false;
-      if (n.kind === "link" && (todo.length > 0 || followLast)) {
-        if (!this.#follow(w, n, maxHops)) return false;
-        continue;
+      if (w.leaf !== null) return false;
+      const dir = w.cur;
+      let n: Node | GroupAttr | null;
+      if (dir.kind === "dir") {
+        n = dir.children?.get(c) ?? null;
+        if (n === null && dir.group !== null) {
+          n = dir.group.defs.get(c) ?? null;
+          if (n !== null) w.obj = dir.obj;
+        }
+      } else {
+        w.dyn = true;
+        n = null;
+        for (const [k, t] of dir.entries())
+          if (k === c) {
+            n = link(t, null, null);
+            break;
+          }
       }
-      w.nodes.push(n);
-      w.names.push(c);
+      if (n === null) return false;
+      switch (n.kind) {
+        case "dir":
+        case "dyn":
+          w.cur = n;
+          break;
+        case "link":
+          if (more || followLast) {
+            if (!this.#follow(w, n, maxHops, dir.kind === "dir")) return false;
+            break;
+          }
+          w.leaf = n;
+          w.name = c;
+          break;
+        default:
+          w.leaf = n;
+          w.name = c;
+      }
     }
     return true;
   }
 
   /**
    * Follows a link from the directory `w` stands in: its target walked from there (from the
-   * root when absolute). A link in the tree always sits in the same real directory, so where it
-   * leads is remembered until a node is replaced or removed; the hops it took count again on
-   * every use, so the limit trips exactly where a fresh walk would.
+   * root when absolute). Where a link in the tree leads is remembered until a node is replaced
+   * or removed; the hops it took count again on every use, so the limit trips exactly where a
+   * fresh walk would.
    */
-  #follow(w: Walk, n: LinkNode, maxHops: number): boolean {
+  #follow(w: Walk, n: LinkNode, maxHops: number, remember: boolean): boolean {
     if (++w.hops > maxHops) return false;
-    const r = n.resolved;
-    if (r && r.gen === this.#gen) {
-      if (w.hops + r.hops > maxHops) return false;
-      w.hops += r.hops;
-      w.nodes = r.nodes.slice();
-      w.names = r.names.slice();
+    if (n.toGen === this.#gen && n.to !== null) {
+      if (w.hops + n.toHops > maxHops) return false;
+      w.hops += n.toHops;
+      w.cur = n.to;
       return true;
     }
-    const abs = n.target.startsWith("/");
+    const target = n.target ?? n.abs ?? pathOf(n.toDir!);
     const sub: Walk = {
-      nodes: abs ? [] : w.nodes.slice(),
-      names: abs ? [] : w.names.slice(),
+      cur: n.target === null || target.startsWith("/") ? this.#root : w.cur,
+      leaf: null,
+      name: "",
+      obj: undefined,
       hops: 0,
       dyn: false,
     };
     // A link's target is followed to its end (what it names is what the link stands for).
-    if (!this.#walk(sub, n.target, true, maxHops - w.hops)) return false;
-    if (!sub.dyn && n.resolved !== undefined)
-      n.resolved = { gen: this.#gen, nodes: sub.nodes.slice(), names: sub.names.slice(), hops: sub.hops };
+    if (!this.#walk(sub, target, true, maxHops - w.hops)) return false;
+    if (remember && !sub.dyn && sub.leaf === null) {
+      n.to = sub.cur;
+      n.toGen = this.#gen;
+      n.toHops = sub.hops;
+    }
     w.hops += sub.hops;
-    w.nodes = sub.nodes;
-    w.names = sub.names;
+    w.cur = sub.cur;
+    w.leaf = sub.leaf;
+    w.name = sub.name;
+    w.obj = sub.obj;
     w.dyn ||= sub.dyn;
     return true;
   }
 
   /** Canonical path of `path` (what `readlink -f` prints), or null. */
   realpath(path: string): string | null {
-    const real: string[] = [];
-    return this.#resolve(path, true, real) ? `/${real.join("/")}` : null;
+    const w = this.#lookup(path, true);
+    if (w === null) return null;
+    const dir = pathOf(w.cur);
+    return w.leaf !== null ? `${dir}/${w.name}` : dir || "/";
   }
 
   /** Reads an attribute: its text, or an errno (ENOENT, EISDIR, EACCES, or the attribute's own). */
   readAttr(path: string): string | { readonly errno: number } {
-    const n = this.#resolve(path, true, null);
-    if (!n) return { errno: Errno.ENOENT };
+    const h = this.#resolve(path);
+    if (!h) return { errno: Errno.ENOENT };
+    const n = h.node;
     if (n.kind === "dir" || n.kind === "dyn") return { errno: Errno.EISDIR };
-    if (n.kind !== "attr") return { errno: Errno.ENOENT };
+    if (n.kind === "link") return { errno: Errno.ENOENT };
     if (!n.show) return { errno: Errno.EACCES };
-    return n.show();
+    return n.kind === "gattr" ? n.show(h.obj as never) : n.show();
   }
 
   /** Writes the exact bytes `value` to an attribute: 0 or a positive errno. */
   writeAttr(path: string, value: string): number {
-    const n = this.#resolve(path, true, null);
-    if (!n) return Errno.ENOENT;
+    const h = this.#resolve(path);
+    if (!h) return Errno.ENOENT;
+    const n = h.node;
     if (n.kind === "dir" || n.kind === "dyn") return Errno.EISDIR;
-    if (n.kind !== "attr") return Errno.ENOENT;
+    if (n.kind === "link") return Errno.ENOENT;
     if (!n.store) return Errno.EACCES;
-    return n.store(value);
+    return n.kind === "gattr" ? n.store(h.obj as never, value) : n.store(value);
   }
 
   /** Sorted entries of a directory, or null. */
   list(dir: string): string[] | null {
-    const node = this.#resolve(dir, true, null);
-    if (!node) return null;
+    const h = this.#resolve(dir);
+    if (!h) return null;
+    const node = h.node;
     if (node.kind === "dyn")
       return node
         .entries()
         .map(([n]) => n)
         .sort();
     if (node.kind !== "dir") return null;
-    return [...node.children.keys()].sort();
+    if (node.group === null) return node.children ? [...node.children.keys()].sort() : [];
+    if (!node.children) return node.group.names.slice();
+    const out = [...node.children.keys()];
+    for (const name of node.group.names) if (!node.children.has(name)) out.push(name);
+    return out.sort();
   }
 
   /** The target of a symlink as stored, or null. */
   readlink(path: string): string | null {
-    const n = this.#resolve(path, false, null);
-    if (n?.kind !== "link") return null;
-    return n.target;
+    const w = this.#lookup(path, false);
+    if (w === null || w.leaf?.kind !== "link") return null;
+    const n = w.leaf;
+    if (n.target !== null) return n.target;
+    return relativeLink(pathOf(w.cur), n.abs ?? pathOf(n.toDir!));
   }
 
   /** True when `path` (without following the last component) is a symlink. */
@@ -308,35 +510,34 @@ export class SysfsTree {
 /** The VFS's limit on symlinks followed in one lookup (40, `MAXSYMLINKS`). */
 const MAX_LINK_HOPS = 40;
 
-/** Paths remembered at most (then forgotten all at once): some 10 MB. */
+/** Paths remembered at most (then forgotten all at once). */
 const PATH_CACHE_MAX = 1 << 17;
 
-/** A lookup in progress: the real nodes and names from the root, links followed so far. */
+/** A lookup in progress: the real directory reached, and the leaf in it the path names (if any). */
 interface Walk {
-  nodes: Node[];
-  names: string[];
+  cur: Container;
+  /** An attribute, or a link not followed, named by the last component; null for `cur` itself. */
+  leaf: Leaf | null;
+  /** The leaf's name. */
+  name: string;
+  /** The object a group attribute shows. */
+  obj: unknown;
   hops: number;
   /** It went through a `dyn` directory (computed entries: nothing to remember). */
   dyn: boolean;
 }
 
-/** Pushes the non-empty components of `path` onto `out`, last first. */
-function pushComponents(out: string[], path: string): void {
-  let end = path.length;
-  for (let i = path.length - 1; i >= -1; i--) {
-    if (i === -1 || path.charCodeAt(i) === 47) {
-      if (end > i + 1) out.push(path.slice(i + 1, end));
-      end = i;
-    }
-  }
+function link(target: string | null, abs: string | null, toDir: DirNode | null): LinkNode {
+  return { kind: "link", target, abs, toDir, to: null, toGen: -1, toHops: 0 };
 }
 
-function childOf(n: Node, name: string): Node | null {
-  if (n.kind === "dir") return n.children.get(name) ?? null;
-  if (n.kind === "dyn") {
-    for (const [k, t] of n.entries()) if (k === name) return { kind: "link", target: t };
-  }
-  return null;
+/** The path of a directory from the root (`""` for the root itself). */
+function pathOf(n: Container): string {
+  const names: string[] = [];
+  for (let d: Container | null = n; d !== null && d.parent !== null; d = d.parent) names.push(d.name);
+  let out = "";
+  for (let i = names.length - 1; i >= 0; i--) out += `/${names[i]}`;
+  return out;
 }
 
 /**
