@@ -7,8 +7,8 @@ import {
   scsiVpdLunId,
 } from "@mp/dm-core";
 import { bytesToBinaryString } from "../scsi/bytes.js";
-import { fixed, link, parseSynthUevent, parseUint, ro, sys, wo } from "../sysfs/attrs.js";
-import { relativeLink, type SysfsTree } from "../sysfs/tree.js";
+import { gfixed, gro, parseSynthUevent, parseUint, sys } from "../sysfs/attrs.js";
+import { type AttrDef, AttrGroup, relativeLink, type SysfsTree } from "../sysfs/tree.js";
 import type { SimScsiDevice } from "./scsi-device.js";
 import { HZ } from "./scsi-device.js";
 import type { ScsiHost, ScsiTarget } from "./scsi-host.js";
@@ -31,14 +31,40 @@ function wwn(v: bigint): string {
   return `0x${v.toString(16).padStart(16, "0")}`;
 }
 
+/** A `uevent` attribute's text: one `KEY=value` line per variable. */
+function ueventText(vars: ReadonlyArray<readonly [string, string]>): string {
+  let out = "";
+  for (const [k, v] of vars) out += `${k}=${v}\n`;
+  return out;
+}
+
+const NO_VARS: ReadonlyArray<readonly [string, string]> = [];
+const HOST_VARS: ReadonlyArray<readonly [string, string]> = [["DEVTYPE", "scsi_host"]];
+const TARGET_VARS: ReadonlyArray<readonly [string, string]> = [["DEVTYPE", "scsi_target"]];
+
+/** `cache_type` of a disk's geometry (`sd_cache_types`). */
+function cacheType(x: { readonly wce: boolean; readonly rcd: boolean } | undefined): string {
+  if (!x) return "write through";
+  return x.wce ? (x.rcd ? "write back, no read (daft)" : "write back") : x.rcd ? "none" : "write through";
+}
+
+/** A `vpd_pgNN` attribute: the cached page as `cat` prints it. */
+function vpdAttr(page: number): AttrDef<SimScsiDevice> {
+  return { show: (d) => bytesToBinaryString(d.vpd.get(page) ?? new Uint8Array(0)) };
+}
+
 /**
  * The SCSI subsystem's sysfs objects, attribute for attribute as 6.1 shows them: hosts
  * (`scsi_host`, `fc_host`), FC remote ports, targets, devices (with the writable `state`,
  * `timeout`, `queue_depth`, `rescan`, `delete`, `dh_state`, `uevent`), the generic and bsg
- * nodes, `scsi_disk` and the `sd` block devices with their queue attributes.
+ * nodes, `scsi_disk` and the `sd` block devices with their queue attributes. Each kind of
+ * directory's attributes are declared once, as attribute groups the kernel's are (a show and
+ * store taking the object), so a device costs the tree its directories and links only.
  */
 export class ScsiSysfs {
   readonly #sub: ScsiSubsystem;
+  /** The device groups per set of VPD pages the device had when added (`is_visible`). */
+  readonly #sdevGroups = new Map<number, AttrGroup<SimScsiDevice>>();
 
   constructor(sub: ScsiSubsystem) {
     this.#sub = sub;
@@ -48,65 +74,96 @@ export class ScsiSysfs {
     return this.#sub.sysfs;
   }
 
+  /** A device's `uevent` attribute: reads its variables, a write synthesizes an event. */
+  #uevent<T>(
+    devpath: (o: T) => string,
+    subsystem: string,
+    vars: (o: T) => ReadonlyArray<readonly [string, string]>,
+  ): AttrDef<T> {
+    return {
+      show: (o) => ueventText(vars(o)),
+      store: (o, v) => {
+        const r = parseSynthUevent(v);
+        if ("errno" in r) return r.errno;
+        this.#sub.emit(r.action as "add", devpath(o), subsystem, [...r.env, ...vars(o)]);
+        return 0;
+      },
+    };
+  }
+
   // ---- hosts ------------------------------------------------------------------------------
+
+  readonly #hostDev = new AttrGroup<ScsiHost>({
+    uevent: this.#uevent(
+      (h) => h.devpath,
+      "scsi",
+      () => HOST_VARS,
+    ),
+  });
+
+  readonly #scsiHost = new AttrGroup<ScsiHost>({
+    active_mode: gfixed("Initiator\n"),
+    can_queue: gro((h) => h.canQueue),
+    cmd_per_lun: gro((h) => h.cmdPerLun),
+    eh_deadline: gfixed("off\n"),
+    host_busy: gro((h) => h.busy),
+    host_reset: { store: () => Errno.EINVAL },
+    nr_hw_queues: gfixed("1\n"),
+    proc_name: gro((h) => h.template.procName),
+    prot_capabilities: gfixed("0\n"),
+    prot_guard_type: gfixed("1\n"),
+    scan: { store: (h, v) => this.#storeScan(h, v) },
+    sg_prot_tablesize: gfixed("0\n"),
+    sg_tablesize: gro((h) => h.template.sgTablesize),
+    state: gro((h) => (h.removed ? "del" : "running")),
+    supported_mode: gfixed("Initiator\n"),
+    uevent: this.#uevent(
+      (h) => `${h.devpath}/scsi_host/host${h.hostNo}`,
+      "scsi_host",
+      () => NO_VARS,
+    ),
+    unique_id: gro((h) => (h.template.uniqueIdIsHostNo ? h.hostNo : 0)),
+    use_blk_mq: gfixed("1\n"),
+  });
+
+  readonly #fcHost = new AttrGroup<ScsiHost>({
+    dev_loss_tmo: gro(() => this.#sub.fcDevLossTmo),
+    fabric_name: gro(() => wwn(0x1000000000000001n)),
+    issue_lip: { store: () => 0 },
+    node_name: gro((h) => wwn(h.hba.wwnn)),
+    port_id: gro((h) => `0x${(0x010000 + h.hba.id * 0x100).toString(16).padStart(6, "0")}`),
+    port_name: gro((h) => wwn(h.hba.wwpn)),
+    port_state: gro((h) => (h.hba.present && h.hba.links.some((l) => l.up) ? "Online" : "Linkdown")),
+    port_type: gfixed("NPort (fabric via point-to-point)\n"),
+    speed: gfixed("16 Gbit\n"),
+    supported_classes: gfixed("Class 3\n"),
+    supported_speeds: gfixed("4 Gbit, 8 Gbit, 16 Gbit\n"),
+    symbolic_name: gro((h) => `${h.template.procName} ${h.hba.name}`),
+    tgtid_bind_type: gfixed("wwpn (World Wide Port Name)\n"),
+    uevent: gfixed(""),
+  });
 
   addHost(h: ScsiHost): void {
     const t = this.#t;
     const p = sys(h.devpath);
-    t.mkdir(`${p}/power`);
-    t.attr(
-      `${p}/uevent`,
-      this.#ueventAttr(h.devpath, "scsi", () => [["DEVTYPE", "scsi_host"]]),
-    );
-    link(t, `${p}/subsystem`, "/sys/bus/scsi");
-    const c = `${p}/scsi_host/host${h.hostNo}`;
-    t.mkdir(`${c}/power`);
-    t.attrs(c, {
-      active_mode: fixed("Initiator\n"),
-      can_queue: ro(() => h.canQueue),
-      cmd_per_lun: ro(() => h.cmdPerLun),
-      eh_deadline: fixed("off\n"),
-      host_busy: ro(() => h.busy),
-      host_reset: wo(() => Errno.EINVAL),
-      nr_hw_queues: fixed("1\n"),
-      proc_name: ro(() => h.template.procName),
-      prot_capabilities: fixed("0\n"),
-      prot_guard_type: fixed("1\n"),
-      scan: wo((v) => this.#storeScan(h, v)),
-      sg_prot_tablesize: fixed("0\n"),
-      sg_tablesize: ro(() => h.template.sgTablesize),
-      state: ro(() => (h.removed ? "del" : "running")),
-      supported_mode: fixed("Initiator\n"),
-      uevent: this.#ueventAttr(`${h.devpath}/scsi_host/host${h.hostNo}`, "scsi_host", () => []),
-      unique_id: ro(() => (h.template.uniqueIdIsHostNo ? h.hostNo : 0)),
-      use_blk_mq: fixed("1\n"),
-    });
-    link(t, `${c}/device`, p);
-    link(t, `${c}/subsystem`, "/sys/class/scsi_host");
-    link(t, `/sys/class/scsi_host/host${h.hostNo}`, c);
-    link(t, `/sys/bus/scsi/devices/host${h.hostNo}`, p);
+    const pd = t.dir(p);
+    t.sub(pd, "power");
+    t.group(pd, this.#hostDev, h);
+    t.symlinkAbsAt(pd, "subsystem", "/sys/bus/scsi");
+    const name = `host${h.hostNo}`;
+    const cd = t.sub(t.sub(pd, "scsi_host"), name);
+    t.sub(cd, "power");
+    t.group(cd, this.#scsiHost, h);
+    t.symlinkTo(cd, "device", pd);
+    t.symlinkAbsAt(cd, "subsystem", "/sys/class/scsi_host");
+    t.symlinkTo(t.dir("/sys/class/scsi_host"), name, cd);
+    t.symlinkTo(t.dir("/sys/bus/scsi/devices"), name, pd);
     if (h.isFc) {
-      const f = `${p}/fc_host/host${h.hostNo}`;
-      const hba = h.hba;
-      t.attrs(f, {
-        dev_loss_tmo: ro(() => this.#sub.fcDevLossTmo),
-        fabric_name: ro(() => wwn(0x1000000000000001n)),
-        issue_lip: wo(() => 0),
-        node_name: ro(() => wwn(hba.wwnn)),
-        port_id: ro(() => `0x${(0x010000 + hba.id * 0x100).toString(16).padStart(6, "0")}`),
-        port_name: ro(() => wwn(hba.wwpn)),
-        port_state: ro(() => (hba.present && hba.links.some((l) => l.up) ? "Online" : "Linkdown")),
-        port_type: fixed("NPort (fabric via point-to-point)\n"),
-        speed: fixed("16 Gbit\n"),
-        supported_classes: fixed("Class 3\n"),
-        supported_speeds: fixed("4 Gbit, 8 Gbit, 16 Gbit\n"),
-        symbolic_name: ro(() => `${h.template.procName} ${hba.name}`),
-        tgtid_bind_type: fixed("wwpn (World Wide Port Name)\n"),
-        uevent: fixed(""),
-      });
-      link(t, `${f}/device`, p);
-      link(t, `${f}/subsystem`, "/sys/class/fc_host");
-      link(t, `/sys/class/fc_host/host${h.hostNo}`, f);
+      const fd = t.sub(t.sub(pd, "fc_host"), name);
+      t.group(fd, this.#fcHost, h);
+      t.symlinkTo(fd, "device", pd);
+      t.symlinkAbsAt(fd, "subsystem", "/sys/class/fc_host");
+      t.symlinkTo(t.dir("/sys/class/fc_host"), name, fd);
     }
   }
 
@@ -140,55 +197,59 @@ export class ScsiSysfs {
     return sys(`${tg.shost.devpath}/rport-${tg.shost.hostNo}:${tg.channel}-${r.number}`);
   }
 
+  readonly #rport = new AttrGroup<ScsiTarget>({
+    dev_loss_tmo: {
+      show: (tg) => `${tg.rport!.devLossTmo}\n`,
+      store: (tg, v) => {
+        const r = tg.rport!;
+        if (r.state !== "online") return Errno.EBUSY;
+        const n = parseUint(v);
+        if (n === null) return Errno.EINVAL;
+        if (r.fastIoFailTmo === -1 && n > 600) return Errno.EINVAL;
+        r.devLossTmo = n;
+        return 0;
+      },
+    },
+    fast_io_fail_tmo: {
+      show: (tg) => (tg.rport!.fastIoFailTmo === -1 ? "off\n" : `${tg.rport!.fastIoFailTmo}\n`),
+      store: (tg, v) => {
+        const r = tg.rport!;
+        if (r.state !== "online") return Errno.EBUSY;
+        if (v.startsWith("off")) {
+          r.fastIoFailTmo = -1;
+          return 0;
+        }
+        const n = parseUint(v);
+        if (n === null || n >= r.devLossTmo || n > 600) return Errno.EINVAL;
+        r.fastIoFailTmo = n;
+        return 0;
+      },
+    },
+    maxframe_size: gfixed("2048 bytes\n"),
+    node_name: gro((tg) => wwn(tg.link.port.array.deviceId || tg.link.port.wwpn)),
+    port_id: gro((tg) => `0x${(0x020000 + tg.link.port.relPortId * 0x100).toString(16).padStart(6, "0")}`),
+    port_name: gro((tg) => wwn(tg.link.port.wwpn)),
+    port_state: gro((tg) => {
+      const st = tg.rport!.state;
+      return st === "online" ? "Online" : st === "blocked" ? "Blocked" : "Not Present";
+    }),
+    roles: gfixed("FCP Target\n"),
+    scsi_target_id: gro((tg) => (tg.rport!.state === "deleted" ? -1 : tg.id)),
+    supported_classes: gfixed("Class 3\n"),
+    uevent: gfixed(""),
+  });
+
   addRport(tg: ScsiTarget): void {
     const t = this.#t;
     const r = tg.rport!;
     const name = `rport-${tg.shost.hostNo}:${tg.channel}-${r.number}`;
-    const p = this.rportPath(tg);
-    t.mkdir(`${p}/power`);
-    const c = `${p}/fc_remote_ports/${name}`;
-    const port = tg.link.port;
-    t.attrs(c, {
-      dev_loss_tmo: {
-        show: () => `${r.devLossTmo}\n`,
-        store: (v) => {
-          if (r.state !== "online") return Errno.EBUSY;
-          const n = parseUint(v);
-          if (n === null) return Errno.EINVAL;
-          if (r.fastIoFailTmo === -1 && n > 600) return Errno.EINVAL;
-          r.devLossTmo = n;
-          return 0;
-        },
-      },
-      fast_io_fail_tmo: {
-        show: () => (r.fastIoFailTmo === -1 ? "off\n" : `${r.fastIoFailTmo}\n`),
-        store: (v) => {
-          if (r.state !== "online") return Errno.EBUSY;
-          if (v.startsWith("off")) {
-            r.fastIoFailTmo = -1;
-            return 0;
-          }
-          const n = parseUint(v);
-          if (n === null || n >= r.devLossTmo || n > 600) return Errno.EINVAL;
-          r.fastIoFailTmo = n;
-          return 0;
-        },
-      },
-      maxframe_size: fixed("2048 bytes\n"),
-      node_name: ro(() => wwn(port.array.deviceId || port.wwpn)),
-      port_id: ro(() => `0x${(0x020000 + port.relPortId * 0x100).toString(16).padStart(6, "0")}`),
-      port_name: ro(() => wwn(port.wwpn)),
-      port_state: ro(() =>
-        r.state === "online" ? "Online" : r.state === "blocked" ? "Blocked" : "Not Present",
-      ),
-      roles: fixed("FCP Target\n"),
-      scsi_target_id: ro(() => (r.state === "deleted" ? -1 : tg.id)),
-      supported_classes: fixed("Class 3\n"),
-      uevent: fixed(""),
-    });
-    link(t, `${c}/device`, p);
-    link(t, `${c}/subsystem`, "/sys/class/fc_remote_ports");
-    link(t, `/sys/class/fc_remote_ports/${name}`, c);
+    const pd = t.dir(this.rportPath(tg));
+    t.sub(pd, "power");
+    const cd = t.sub(t.sub(pd, "fc_remote_ports"), name);
+    t.group(cd, this.#rport, tg);
+    t.symlinkTo(cd, "device", pd);
+    t.symlinkAbsAt(cd, "subsystem", "/sys/class/fc_remote_ports");
+    t.symlinkTo(t.dir("/sys/class/fc_remote_ports"), name, cd);
   }
 
   removeRport(tg: ScsiTarget): void {
@@ -199,16 +260,21 @@ export class ScsiSysfs {
 
   // ---- targets ----------------------------------------------------------------------------
 
+  readonly #target = new AttrGroup<ScsiTarget>({
+    uevent: this.#uevent(
+      (tg) => tg.devpath,
+      "scsi",
+      () => TARGET_VARS,
+    ),
+  });
+
   addTarget(tg: ScsiTarget): void {
     const t = this.#t;
-    const p = sys(tg.devpath);
-    t.mkdir(`${p}/power`);
-    t.attr(
-      `${p}/uevent`,
-      this.#ueventAttr(tg.devpath, "scsi", () => [["DEVTYPE", "scsi_target"]]),
-    );
-    link(t, `${p}/subsystem`, "/sys/bus/scsi");
-    link(t, `/sys/bus/scsi/devices/${tg.name}`, p);
+    const pd = t.dir(sys(tg.devpath));
+    t.sub(pd, "power");
+    t.group(pd, this.#target, tg);
+    t.symlinkAbsAt(pd, "subsystem", "/sys/bus/scsi");
+    t.symlinkTo(t.dir("/sys/bus/scsi/devices"), tg.name, pd);
   }
 
   removeTarget(tg: ScsiTarget): void {
@@ -218,37 +284,38 @@ export class ScsiSysfs {
 
   // ---- SCSI devices -----------------------------------------------------------------------
 
-  addSdev(d: SimScsiDevice): void {
-    const t = this.#t;
+  /** The attributes every SCSI device has (`scsi_sdev_attr_groups`), the VPD pages apart. */
+  #sdevAttrs(): Record<string, AttrDef<SimScsiDevice>> {
     const sub = this.#sub;
-    const p = sys(d.devpath);
-    t.mkdir(`${p}/power`);
-    t.mkdir(`${p}/block`);
-    const evt = ro(() => 0);
-    t.attrs(p, {
+    const evt = gro<SimScsiDevice>(() => 0);
+    const counter = (f: (d: SimScsiDevice) => number) =>
+      gro<SimScsiDevice>((d) => `0x${(f(d) >>> 0).toString(16)}`);
+    return {
       access_state: {
-        show: () => {
+        show: (d) => {
           if (!d.handler) return { errno: Errno.EINVAL };
           return `${accessStateName(d.accessState & 0x0f) ?? "unknown"}\n`;
         },
       },
-      blacklist: fixed(""),
-      delete: wo(() => {
-        sub.clock.schedule(0, (x: SimScsiDevice) => sub.removeDevice(x), d);
-        return 0;
-      }),
-      device_blocked: ro(() => 0),
-      device_busy: ro(() => d.busy),
+      blacklist: gfixed(""),
+      delete: {
+        store: (d) => {
+          sub.clock.schedule(0, (x: SimScsiDevice) => sub.removeDevice(x), d);
+          return 0;
+        },
+      },
+      device_blocked: gro(() => 0),
+      device_busy: gro((d) => d.busy),
       dh_state: {
-        show: () => scsiDhShowState(d),
-        store: (v) => {
+        show: (d) => scsiDhShowState(d),
+        store: (d, v) => {
           const rc = scsiDhStoreState(d, v, sub.kernel.handlers, sub.dhEnv, sub.kernel.modules);
           return rc < 0 ? -rc : 0;
         },
       },
       eh_timeout: {
-        show: () => `${d.ehTimeoutSecs}\n`,
-        store: (v) => {
+        show: (d) => `${d.ehTimeoutSecs}\n`,
+        store: (d, v) => {
           const n = parseUint(v);
           if (n === null) return Errno.EINVAL;
           d.ehTimeoutSecs = n;
@@ -261,20 +328,20 @@ export class ScsiSysfs {
       evt_media_change: evt,
       evt_mode_parameter_change_reported: evt,
       evt_soft_threshold_reached: evt,
-      inquiry: { show: () => bytesToBinaryString(d.inquiry) },
-      iocounterbits: fixed("32\n"),
-      iodone_cnt: ro(() => `0x${(d.iodoneCnt >>> 0).toString(16)}`),
-      ioerr_cnt: ro(() => `0x${(d.ioerrCnt >>> 0).toString(16)}`),
-      iorequest_cnt: ro(() => `0x${(d.iorequestCnt >>> 0).toString(16)}`),
-      iotmo_cnt: ro(() => `0x${(d.iotmoCnt >>> 0).toString(16)}`),
-      modalias: ro(() => `scsi:t-0x${d.type.toString(16).padStart(2, "0")}`),
-      model: ro(() => d.model),
+      inquiry: { show: (d) => bytesToBinaryString(d.inquiry) },
+      iocounterbits: gfixed("32\n"),
+      iodone_cnt: counter((d) => d.iodoneCnt),
+      ioerr_cnt: counter((d) => d.ioerrCnt),
+      iorequest_cnt: counter((d) => d.iorequestCnt),
+      iotmo_cnt: counter((d) => d.iotmoCnt),
+      modalias: gro((d) => `scsi:t-0x${d.type.toString(16).padStart(2, "0")}`),
+      model: gro((d) => d.model),
       preferred_path: {
-        show: () => (d.handler ? `${d.accessState & 0x80 ? 1 : 0}\n` : { errno: Errno.EINVAL }),
+        show: (d) => (d.handler ? `${d.accessState & 0x80 ? 1 : 0}\n` : { errno: Errno.EINVAL }),
       },
       queue_depth: {
-        show: () => `${d.queueDepth}\n`,
-        store: (v) => {
+        show: (d) => `${d.queueDepth}\n`,
+        store: (d, v) => {
           const n = parseSimpleUl(v);
           if (n < 1 || n > d.shost.canQueue) return Errno.EINVAL;
           d.queueDepth = n;
@@ -283,8 +350,8 @@ export class ScsiSysfs {
         },
       },
       queue_ramp_up_period: {
-        show: () => `${d.queueRampUpPeriodMs}\n`,
-        store: (v) => {
+        show: (d) => `${d.queueRampUpPeriodMs}\n`,
+        store: (d, v) => {
           const n = parseUint(v);
           if (n === null) return Errno.EINVAL;
           d.queueRampUpPeriodMs = n;
@@ -292,19 +359,21 @@ export class ScsiSysfs {
         },
       },
       queue_type: { show: () => "simple\n", store: () => 0 },
-      rescan: wo(() => {
-        sub.rescanDevice(d);
-        return 0;
-      }),
-      rev: ro(() => d.rev),
-      scsi_level: ro(() => d.scsiLevel),
+      rescan: {
+        store: (d) => {
+          sub.rescanDevice(d);
+          return 0;
+        },
+      },
+      rev: gro((d) => d.rev),
+      scsi_level: gro((d) => d.scsiLevel),
       state: {
-        show: () => `${d.state}\n`,
-        store: (v) => this.#storeState(d, v),
+        show: (d) => `${d.state}\n`,
+        store: (d, v) => this.#storeState(d, v),
       },
       timeout: {
-        show: () => `${Math.floor(d.rqTimeoutJiffies / HZ)}\n`,
-        store: (v) => {
+        show: (d) => `${Math.floor(d.rqTimeoutJiffies / HZ)}\n`,
+        store: (d, v) => {
           // sscanf("%d") into an uninitialised int: garbage (0 here) when nothing parses.
           const m = /^\s*([+-]?\d+)/.exec(v);
           const secs = m ? Number(m[1]) | 0 : 0;
@@ -312,28 +381,61 @@ export class ScsiSysfs {
           return 0;
         },
       },
-      type: ro(() => d.type),
-      uevent: this.#ueventAttr(d.devpath, "scsi", () => sub.sdevUeventVars(d)),
-      vendor: ro(() => d.vendor),
+      type: gro((d) => d.type),
+      uevent: this.#uevent(
+        (d) => d.devpath,
+        "scsi",
+        (d) => sub.sdevUeventVars(d),
+      ),
+      vendor: gro((d) => d.vendor),
       wwid: {
-        show: () => {
+        show: (d) => {
           if (!d.vpdPg83) return { errno: Errno.ENXIO };
           const id = scsiVpdLunId(d);
           return id === null ? { errno: Errno.EINVAL } : `${id}\n`;
         },
       },
+    };
+  }
+
+  /**
+   * The group of a device that had the VPD pages of `mask` (bit i: `VPD_ATTRS[i]`) when it was
+   * added: the `vpd_pg*` files are decided then, as `is_visible` decides them at group creation.
+   */
+  #sdevGroup(mask: number): AttrGroup<SimScsiDevice> {
+    let g = this.#sdevGroups.get(mask);
+    if (!g) {
+      const defs = this.#sdevAttrs();
+      VPD_ATTRS.forEach(([page, name], i) => {
+        if (mask & (1 << i)) defs[name] = vpdAttr(page);
+      });
+      this.#sdevGroups.set(mask, (g = new AttrGroup(defs)));
+    }
+    return g;
+  }
+
+  readonly #emptyUevent = new AttrGroup<unknown>({ uevent: gfixed("") });
+
+  addSdev(d: SimScsiDevice): void {
+    const t = this.#t;
+    const p = sys(d.devpath);
+    const pd = t.dir(p);
+    t.sub(pd, "power");
+    t.sub(pd, "block");
+    let mask = 0;
+    VPD_ATTRS.forEach(([page], i) => {
+      if (d.vpd.has(page)) mask |= 1 << i;
     });
-    for (const [page, name] of VPD_ATTRS)
-      if (d.vpd.has(page))
-        t.attr(`${p}/${name}`, { show: () => bytesToBinaryString(d.vpd.get(page) ?? new Uint8Array(0)) });
-    link(t, `${p}/subsystem`, "/sys/bus/scsi");
-    link(t, `/sys/bus/scsi/devices/${d.hctl}`, p);
-    const c = `${p}/scsi_device/${d.hctl}`;
-    t.mkdir(`${c}/power`);
-    t.attr(`${c}/uevent`, fixed(""));
-    link(t, `${c}/device`, p);
-    link(t, `${c}/subsystem`, "/sys/class/scsi_device");
-    link(t, `/sys/class/scsi_device/${d.hctl}`, c);
+    t.group(pd, this.#sdevGroup(mask), d);
+    t.symlinkAbsAt(pd, "subsystem", "/sys/bus/scsi");
+    const hctl = d.hctl;
+    t.symlinkTo(t.dir("/sys/bus/scsi/devices"), hctl, pd);
+    const cd = t.sub(t.sub(pd, "scsi_device"), hctl);
+    t.sub(cd, "power");
+    t.group(cd, this.#emptyUevent, null);
+    t.symlinkTo(cd, "device", pd);
+    t.symlinkAbsAt(cd, "subsystem", "/sys/class/scsi_device");
+    t.symlinkTo(t.dir("/sys/class/scsi_device"), hctl, cd);
   }
 
   removeSdev(d: SimScsiDevice): void {
@@ -363,19 +465,24 @@ export class ScsiSysfs {
     return 0;
   }
 
+  // The generic node's numbers are the device's while the node exists (set before it is added,
+  // cleared after it is removed).
+  readonly #sg = new AttrGroup<SimScsiDevice>({
+    dev: gro((d) => `21:${d.sgMinor}`),
+    uevent: { show: (d) => `MAJOR=21\nMINOR=${d.sgMinor}\nDEVNAME=sg${d.sgMinor}\n` },
+  });
+
   addSg(d: SimScsiDevice): void {
     const t = this.#t;
     const name = `sg${d.sgMinor}`;
-    const p = `${sys(d.devpath)}/scsi_generic/${name}`;
-    t.mkdir(`${p}/power`);
-    t.attrs(p, {
-      dev: ro(() => `21:${d.sgMinor}`),
-      uevent: fixed(`MAJOR=21\nMINOR=${d.sgMinor}\nDEVNAME=${name}\n`),
-    });
-    link(t, `${p}/device`, sys(d.devpath));
-    link(t, `${p}/subsystem`, "/sys/class/scsi_generic");
-    link(t, `/sys/class/scsi_generic/${name}`, p);
-    link(t, `${sys(d.devpath)}/generic`, p);
+    const dd = t.dir(sys(d.devpath));
+    const pd = t.sub(t.sub(dd, "scsi_generic"), name);
+    t.sub(pd, "power");
+    t.group(pd, this.#sg, d);
+    t.symlinkTo(pd, "device", dd);
+    t.symlinkAbsAt(pd, "subsystem", "/sys/class/scsi_generic");
+    t.symlinkTo(t.dir("/sys/class/scsi_generic"), name, pd);
+    t.symlinkTo(dd, "generic", pd);
   }
 
   removeSg(d: SimScsiDevice): void {
@@ -385,18 +492,23 @@ export class ScsiSysfs {
     this.#t.remove(`${sys(d.devpath)}/scsi_generic`);
   }
 
+  readonly #bsg = new AttrGroup<SimScsiDevice>({
+    dev: gro((d) => `${this.#sub.bsgMajor}:${d.bsgMinor}`),
+    uevent: {
+      show: (d) => `MAJOR=${this.#sub.bsgMajor}\nMINOR=${d.bsgMinor}\nDEVNAME=bsg/${d.hctl}\n`,
+    },
+  });
+
   addBsg(d: SimScsiDevice): void {
     const t = this.#t;
-    const p = `${sys(d.devpath)}/bsg/${d.hctl}`;
-    const major = this.#sub.bsgMajor;
-    t.mkdir(`${p}/power`);
-    t.attrs(p, {
-      dev: ro(() => `${major}:${d.bsgMinor}`),
-      uevent: fixed(`MAJOR=${major}\nMINOR=${d.bsgMinor}\nDEVNAME=bsg/${d.hctl}\n`),
-    });
-    link(t, `${p}/device`, sys(d.devpath));
-    link(t, `${p}/subsystem`, "/sys/class/bsg");
-    link(t, `/sys/class/bsg/${d.hctl}`, p);
+    const hctl = d.hctl;
+    const dd = t.dir(sys(d.devpath));
+    const pd = t.sub(t.sub(dd, "bsg"), hctl);
+    t.sub(pd, "power");
+    t.group(pd, this.#bsg, d);
+    t.symlinkTo(pd, "device", dd);
+    t.symlinkAbsAt(pd, "subsystem", "/sys/class/bsg");
+    t.symlinkTo(t.dir("/sys/class/bsg"), hctl, pd);
   }
 
   removeBsg(d: SimScsiDevice): void {
@@ -404,45 +516,38 @@ export class ScsiSysfs {
     this.#t.remove(`${sys(d.devpath)}/bsg`);
   }
 
+  readonly #scsiDisk = new AttrGroup<SimScsiDevice>({
+    FUA: gro((d) => (d.sd?.geometry?.dpofua ? 1 : 0)),
+    allow_restart: gro((d) => (d.allowRestart ? 1 : 0)),
+    app_tag_own: gfixed("0\n"),
+    cache_type: gro((d) => cacheType(d.sd?.geometry)),
+    manage_runtime_start_stop: gfixed("0\n"),
+    manage_shutdown: gfixed("0\n"),
+    manage_start_stop: gfixed("0\n"),
+    manage_system_start_stop: gfixed("0\n"),
+    max_medium_access_timeouts: gfixed("2\n"),
+    max_retries: gfixed("5\n"),
+    max_write_same_blocks: gfixed("65535\n"),
+    protection_mode: gfixed("none\n"),
+    protection_type: gfixed("0\n"),
+    provisioning_mode: gfixed("full\n"),
+    thin_provisioning: gfixed("0\n"),
+    uevent: gfixed(""),
+    zeroing_mode: gfixed("writesame\n"),
+    zoned_cap: gfixed("none\n"),
+  });
+
   addScsiDisk(d: SimScsiDevice): void {
     const t = this.#t;
-    const p = `${sys(d.devpath)}/scsi_disk/${d.hctl}`;
-    const g = () => d.sd?.geometry;
-    t.mkdir(`${p}/power`);
-    t.attrs(p, {
-      FUA: ro(() => (g()?.dpofua ? 1 : 0)),
-      allow_restart: ro(() => (d.allowRestart ? 1 : 0)),
-      app_tag_own: fixed("0\n"),
-      cache_type: ro(() => {
-        const x = g();
-        if (!x) return "write through";
-        return x.wce
-          ? x.rcd
-            ? "write back, no read (daft)"
-            : "write back"
-          : x.rcd
-            ? "none"
-            : "write through";
-      }),
-      manage_runtime_start_stop: fixed("0\n"),
-      manage_shutdown: fixed("0\n"),
-      manage_start_stop: fixed("0\n"),
-      manage_system_start_stop: fixed("0\n"),
-      max_medium_access_timeouts: fixed("2\n"),
-      max_retries: fixed("5\n"),
-      max_write_same_blocks: fixed("65535\n"),
-      protection_mode: fixed("none\n"),
-      protection_type: fixed("0\n"),
-      provisioning_mode: fixed("full\n"),
-      thin_provisioning: fixed("0\n"),
-      uevent: fixed(""),
-      zeroing_mode: fixed("writesame\n"),
-      zoned_cap: fixed("none\n"),
-    });
-    link(t, `${p}/device`, sys(d.devpath));
-    link(t, `${p}/subsystem`, "/sys/class/scsi_disk");
-    link(t, `/sys/class/scsi_disk/${d.hctl}`, p);
-    link(t, `${sys(d.devpath)}/driver`, "/sys/bus/scsi/drivers/sd");
+    const hctl = d.hctl;
+    const dd = t.dir(sys(d.devpath));
+    const pd = t.sub(t.sub(dd, "scsi_disk"), hctl);
+    t.sub(pd, "power");
+    t.group(pd, this.#scsiDisk, d);
+    t.symlinkTo(pd, "device", dd);
+    t.symlinkAbsAt(pd, "subsystem", "/sys/class/scsi_disk");
+    t.symlinkTo(t.dir("/sys/class/scsi_disk"), hctl, pd);
+    t.symlinkAbsAt(dd, "driver", "/sys/bus/scsi/drivers/sd");
   }
 
   removeScsiDisk(d: SimScsiDevice): void {
@@ -468,44 +573,51 @@ export class ScsiSysfs {
     ];
   }
 
+  readonly #disk = new AttrGroup<SdDisk>({
+    alignment_offset: gfixed("0\n"),
+    capability: gfixed("0\n"),
+    dev: gro((disk) => formatDevT(disk.devt)),
+    discard_alignment: gfixed("0\n"),
+    diskseq: gro((disk) => disk.diskseq),
+    events: gfixed("\n"),
+    events_async: gfixed("\n"),
+    events_poll_msecs: { show: () => "-1\n", store: () => 0 },
+    ext_range: gfixed("256\n"),
+    hidden: gfixed("0\n"),
+    inflight: gro(
+      (disk) => `${String(disk.inflight.read).padStart(8)} ${String(disk.inflight.write).padStart(8)}`,
+    ),
+    range: gfixed("16\n"),
+    removable: gro((disk) => (disk.scsi.removable ? 1 : 0)),
+    // get_disk_ro: the disk's flag or BLKROSET on the whole-disk block_device.
+    ro: gro((disk) => (disk.readOnly() || disk.bdevReadOnly ? 1 : 0)),
+    size: gro((disk) => disk.sizeSectors()),
+    stat: gro((disk) => disk.statLine()),
+    uevent: this.#uevent(
+      (disk) => this.diskDevpath(disk),
+      "block",
+      (disk) => this.diskUeventVars(disk),
+    ),
+  });
+
   addDisk(disk: SdDisk): void {
     const t = this.#t;
     const sub = this.#sub;
-    const devpath = this.diskDevpath(disk);
-    const p = sys(devpath);
+    const p = sys(this.diskDevpath(disk));
     const devt = formatDevT(disk.devt);
-    for (const d of ["power", "trace", "integrity", "mq"]) t.mkdir(`${p}/${d}`);
-    t.attrs(p, {
-      alignment_offset: fixed("0\n"),
-      capability: fixed("0\n"),
-      dev: fixed(`${devt}\n`),
-      discard_alignment: fixed("0\n"),
-      diskseq: fixed(`${disk.diskseq}\n`),
-      events: fixed("\n"),
-      events_async: fixed("\n"),
-      events_poll_msecs: { show: () => "-1\n", store: () => 0 },
-      ext_range: fixed("256\n"),
-      hidden: fixed("0\n"),
-      inflight: ro(
-        () => `${String(disk.inflight.read).padStart(8)} ${String(disk.inflight.write).padStart(8)}`,
-      ),
-      range: fixed("16\n"),
-      removable: ro(() => (disk.scsi.removable ? 1 : 0)),
-      // get_disk_ro: the disk's flag or BLKROSET on the whole-disk block_device.
-      ro: ro(() => (disk.readOnly() || disk.bdevReadOnly ? 1 : 0)),
-      size: ro(() => disk.sizeSectors()),
-      stat: ro(() => disk.statLine()),
-      uevent: this.#ueventAttr(devpath, "block", () => this.diskUeventVars(disk)),
-    });
-    t.dynamicLinks(`${p}/holders`, () => blockLinks(t, `${p}/holders`, sub.block.holders(disk.devt), sub));
+    const pd = t.dir(p);
+    for (const d of ["power", "trace", "integrity", "mq"]) t.sub(pd, d);
+    t.group(pd, this.#disk, disk);
+    const holders = `${p}/holders`;
+    t.dynamicLinks(holders, () => blockLinks(t, holders, sub.block.holders(disk.devt), sub));
     t.dynamicLinks(`${p}/slaves`, () => []);
-    link(t, `${p}/device`, sys(disk.scsi.devpath));
-    link(t, `${p}/subsystem`, "/sys/class/block");
-    link(t, `${p}/bdi`, `/sys/devices/virtual/bdi/${devt}`);
-    this.#queue(`${p}/queue`, disk);
-    link(t, `/sys/block/${disk.name}`, p);
-    link(t, `/sys/class/block/${disk.name}`, p);
-    link(t, `/sys/dev/block/${devt}`, p);
+    t.symlinkTo(pd, "device", t.dir(sys(disk.scsi.devpath)));
+    t.symlinkAbsAt(pd, "subsystem", "/sys/class/block");
+    t.symlinkAbsAt(pd, "bdi", `/sys/devices/virtual/bdi/${devt}`);
+    t.group(t.sub(pd, "queue"), this.#queue, disk);
+    t.symlinkTo(t.dir("/sys/block"), disk.name, pd);
+    t.symlinkTo(t.dir("/sys/class/block"), disk.name, pd);
+    t.symlinkTo(t.dir("/sys/dev/block"), devt, pd);
     t.mkdir(`/sys/devices/virtual/bdi/${devt}`);
   }
 
@@ -519,84 +631,66 @@ export class ScsiSysfs {
     t.remove(`${sys(disk.scsi.devpath)}/block/${disk.name}`);
   }
 
-  #queue(q: string, disk: SdDisk): void {
-    const lbs = () => disk.logicalBlockSize;
-    const g = () => disk.geometry;
-    this.#t.attrs(q, {
-      add_random: fixed("0\n"),
-      chunk_sectors: fixed("0\n"),
-      dax: fixed("0\n"),
-      discard_granularity: fixed("0\n"),
-      discard_max_bytes: fixed("0\n"),
-      discard_max_hw_bytes: fixed("0\n"),
-      discard_zeroes_data: fixed("0\n"),
-      dma_alignment: fixed("3\n"),
-      fua: ro(() => (g().dpofua ? 1 : 0)),
-      hw_sector_size: ro(lbs),
-      io_poll: fixed("0\n"),
-      io_poll_delay: fixed("-1\n"),
-      io_timeout: ro(() => Math.floor((disk.scsi.rqTimeoutJiffies * 1000) / HZ)),
-      iostats: fixed("1\n"),
-      logical_block_size: ro(lbs),
-      max_discard_segments: fixed("1\n"),
-      max_hw_sectors_kb: fixed("2147483647\n"),
-      max_integrity_segments: fixed("0\n"),
-      max_sectors_kb: {
-        show: () => `${disk.maxSectorsKb}\n`,
-        store: (v) => {
-          const n = parseUint(v);
-          if (n === null || n < (lbs() >> 10 || 1) || n > 2147483647) return Errno.EINVAL;
-          disk.maxSectorsKb = n;
-          return 0;
-        },
-      },
-      max_segment_size: fixed("4294967295\n"),
-      max_segments: ro(() => disk.scsi.shost.template.sgTablesize),
-      minimum_io_size: ro(() => Math.max(lbs(), g().minXferBlocks * lbs())),
-      nomerges: { show: () => "0\n", store: () => 0 },
-      nr_requests: fixed("256\n"),
-      nr_zones: fixed("0\n"),
-      optimal_io_size: ro(() => g().optXferBlocks * lbs()),
-      physical_block_size: ro(lbs),
-      read_ahead_kb: {
-        show: () => `${disk.readAheadKb}\n`,
-        store: (buf) => {
-          const v = parseUint(buf);
-          if (v === null) return Errno.EINVAL;
-          disk.readAheadKb = v;
-          return 0;
-        },
-      },
-      rotational: fixed("0\n"),
-      rq_affinity: fixed("1\n"),
-      scheduler: { show: () => "[mq-deadline] none\n", store: () => 0 },
-      stable_writes: fixed("0\n"),
-      virt_boundary_mask: fixed("0\n"),
-      wbt_lat_usec: fixed("2000\n"),
-      write_cache: ro(() => (g().wce ? "write back" : "write through")),
-      write_same_max_bytes: fixed("0\n"),
-      write_zeroes_max_bytes: ro(() => 65535 * lbs()),
-      zone_append_max_bytes: fixed("0\n"),
-      zone_write_granularity: fixed("0\n"),
-      zoned: fixed("none\n"),
-    });
-  }
-
-  /** A device's `uevent` attribute: reads its variables, a write synthesizes an event. */
-  #ueventAttr(devpath: string, subsystem: string, vars: () => Array<readonly [string, string]>) {
-    return {
-      show: () =>
-        vars()
-          .map(([k, v]) => `${k}=${v}\n`)
-          .join(""),
-      store: (v: string) => {
-        const r = parseSynthUevent(v);
-        if ("errno" in r) return r.errno;
-        this.#sub.emit(r.action as "add", devpath, subsystem, [...r.env, ...vars()]);
+  readonly #queue = new AttrGroup<SdDisk>({
+    add_random: gfixed("0\n"),
+    chunk_sectors: gfixed("0\n"),
+    dax: gfixed("0\n"),
+    discard_granularity: gfixed("0\n"),
+    discard_max_bytes: gfixed("0\n"),
+    discard_max_hw_bytes: gfixed("0\n"),
+    discard_zeroes_data: gfixed("0\n"),
+    dma_alignment: gfixed("3\n"),
+    fua: gro((disk) => (disk.geometry.dpofua ? 1 : 0)),
+    hw_sector_size: gro((disk) => disk.logicalBlockSize),
+    io_poll: gfixed("0\n"),
+    io_poll_delay: gfixed("-1\n"),
+    io_timeout: gro((disk) => Math.floor((disk.scsi.rqTimeoutJiffies * 1000) / HZ)),
+    iostats: gfixed("1\n"),
+    logical_block_size: gro((disk) => disk.logicalBlockSize),
+    max_discard_segments: gfixed("1\n"),
+    max_hw_sectors_kb: gfixed("2147483647\n"),
+    max_integrity_segments: gfixed("0\n"),
+    max_sectors_kb: {
+      show: (disk) => `${disk.maxSectorsKb}\n`,
+      store: (disk, v) => {
+        const n = parseUint(v);
+        if (n === null || n < (disk.logicalBlockSize >> 10 || 1) || n > 2147483647) return Errno.EINVAL;
+        disk.maxSectorsKb = n;
         return 0;
       },
-    };
-  }
+    },
+    max_segment_size: gfixed("4294967295\n"),
+    max_segments: gro((disk) => disk.scsi.shost.template.sgTablesize),
+    minimum_io_size: gro((disk) =>
+      Math.max(disk.logicalBlockSize, disk.geometry.minXferBlocks * disk.logicalBlockSize),
+    ),
+    nomerges: { show: () => "0\n", store: () => 0 },
+    nr_requests: gfixed("256\n"),
+    nr_zones: gfixed("0\n"),
+    optimal_io_size: gro((disk) => disk.geometry.optXferBlocks * disk.logicalBlockSize),
+    physical_block_size: gro((disk) => disk.logicalBlockSize),
+    read_ahead_kb: {
+      show: (disk) => `${disk.readAheadKb}\n`,
+      store: (disk, buf) => {
+        const v = parseUint(buf);
+        if (v === null) return Errno.EINVAL;
+        disk.readAheadKb = v;
+        return 0;
+      },
+    },
+    rotational: gfixed("0\n"),
+    rq_affinity: gfixed("1\n"),
+    scheduler: { show: () => "[mq-deadline] none\n", store: () => 0 },
+    stable_writes: gfixed("0\n"),
+    virt_boundary_mask: gfixed("0\n"),
+    wbt_lat_usec: gfixed("2000\n"),
+    write_cache: gro((disk) => (disk.geometry.wce ? "write back" : "write through")),
+    write_same_max_bytes: gfixed("0\n"),
+    write_zeroes_max_bytes: gro((disk) => 65535 * disk.logicalBlockSize),
+    zone_append_max_bytes: gfixed("0\n"),
+    zone_write_granularity: gfixed("0\n"),
+    zoned: gfixed("none\n"),
+  });
 }
 
 /** Symlinks to the sysfs directories of block devices (`holders/`, `slaves/` entries). */
