@@ -56,12 +56,15 @@ import {
   parentsOf,
   readAttr,
   readBinaryAttr,
+  SCSI_TARGET,
   scsiDeviceParent,
-  scsiTargetParent,
   subsystemOf,
   sysfsGetSize,
 } from "./sysfs.js";
 import { fetchVpdPage, getSerialSgio, getVpdSgio, parseVpdPg80, parseVpdPg83, VPD_BUFLEN } from "./vpd.js";
+
+/** A scsi_device's name (`H:C:T:L`). */
+const HCTL_NAME = /^(\d+):(\d+):(\d+):(\d+)$/;
 
 /** `DEF_TIMEOUT`: the checker timeout when sysfs has none (seconds). */
 export const DEF_TIMEOUT = 30;
@@ -170,14 +173,19 @@ export function sysfsGetTimeout(ctx: LibmpContext, pp: MpPath): number | null {
 function sysfsGetTgtNodename(ctx: LibmpContext, pp: MpPath): boolean {
   if (pp.udev === null) return false;
   const sysfs = ctx.host.sysfs;
-  const sdev = scsiDeviceParent(ctx.host, pp.udev);
-  if (sdev === null) return false;
   const chain = parentsOf(pp.udev.syspath);
-  const above = (dir: string) => chain.filter((p) => dir.startsWith(`${p.path}/`));
+  // The scsi_device parent is in the chain, or it is the /sys/block link (nothing above it).
+  let sdevAt = 0;
+  while (sdevAt < chain.length && !HCTL_NAME.test(chain[sdevAt]!.sysname)) sdevAt++;
+  const sdev = sdevAt < chain.length ? chain[sdevAt]! : scsiDeviceParent(ctx.host, pp.udev);
+  if (sdev === null) return false;
+  // The chain's entries above the scsi_device (closest first).
+  const aboveFrom = sdevAt < chain.length ? sdevAt + 1 : chain.length;
   // SAS: sas_address on the scsi_device, an end_device-H:C:T / end_device-H:T above it.
   const sas = readAttr(sysfs, sdev.path, "sas_address");
   if (sas !== null) {
-    for (const p of above(sdev.path)) {
+    for (let i = aboveFrom; i < chain.length; i++) {
+      const p = chain[i]!;
       const m =
         /^end_device-(\d+):(\d+):(\d+)$/.exec(p.sysname) ?? /^end_device-(\d+):(\d+)$/.exec(p.sysname);
       if (m) {
@@ -189,17 +197,19 @@ function sysfsGetTgtNodename(ctx: LibmpContext, pp: MpPath): boolean {
     }
   }
   // USB: a usb-subsystem ancestor.
-  for (const p of above(sdev.path)) {
+  for (let i = aboveFrom; i < chain.length; i++) {
+    const p = chain[i]!;
     if (subsystemOf(sysfs, p.path) === "usb") {
       pp.sgId.protoId = ScsiProtocol.USB;
       pp.tgtNodeName = p.sysname.slice(0, NODE_NAME_SIZE - 1);
       return true;
     }
   }
-  const target = scsiTargetParent(pp.udev);
-  if (target === null) return false;
-  // Fibre Channel: the target hangs below rport-H:C-T.
-  const rport = chain.find((p) => target.path.startsWith(`${p.path}/`));
+  let targetAt = 0;
+  while (targetAt < chain.length && !SCSI_TARGET.test(chain[targetAt]!.sysname)) targetAt++;
+  if (targetAt === chain.length) return false;
+  // Fibre Channel: the target hangs below rport-H:C-T (its parent: the closest entry above it).
+  const rport = chain[targetAt + 1];
   const rm = rport === undefined ? null : /^rport-(\d+):(\d+)-(\d+)$/.exec(rport.sysname);
   if (rm) {
     const node = readAttr(sysfs, `/sys/class/fc_remote_ports/${rport!.sysname}`, "node_name");

@@ -25,7 +25,7 @@ import { confCheckint, type LibmpContext } from "./context.js";
 import { DI, Dmp, PathinfoResult } from "./defaults.js";
 import { dmFailPath, dmGetMap, dmGetStatus, dmQueueIfNoPath, dmReinstatePath } from "./devmapper.js";
 import { freePath, pathInSysfs, pathinfo, pathinfoNoIo, udevDeviceByDevt } from "./discovery.js";
-import { disassembleMap, disassembleStatus } from "./dmparser.js";
+import { DmStringsMemo, disassembleMapMemo, disassembleStatusMemo } from "./dmparser.js";
 import { type QueueingEvent, queueingTransition } from "./no-path-retry.js";
 import { setPathWwid } from "./path-index.js";
 import { allocMultipath, type MpMap, type MpPath, mapName } from "./structs.js";
@@ -36,6 +36,30 @@ export function updateMppPaths(
   pathvec: readonly MpPath[],
   find: (devt: string) => MpPath | null = (devt) => findPathByDevt(pathvec, devt) as MpPath | null,
 ): void {
+  const paths = mpp.paths;
+  // Maps have a handful of paths: a scan of them beats building a set per table re-read.
+  if (paths.length > 32) {
+    updateMppPathsWithSet(mpp, find);
+    return;
+  }
+  for (const pg of mpp.pg) {
+    for (const pp of pg.paths) {
+      const devT = pp.devT;
+      let seen = false;
+      for (let i = 0; i < paths.length; i++) {
+        if (paths[i]!.devT === devT) {
+          seen = true;
+          break;
+        }
+      }
+      if (seen) continue;
+      if (find(devT) !== null && pp.initialized !== InitState.REMOVED) paths.push(pp);
+    }
+  }
+}
+
+/** {@link updateMppPaths} for a map with many paths. */
+function updateMppPathsWithSet(mpp: MpMap, find: (devt: string) => MpPath | null): void {
   const seen = new Set<string>();
   for (const pp of mpp.paths) seen.add(pp.devT);
   for (const pg of mpp.pg) {
@@ -253,14 +277,17 @@ function readTableAndStatus(
     return { r: m.r, refresh: [] };
   }
   mpp.size = m.size;
-  if (!disassembleMap(pathvec, m.params, mpp, (devt) => ctx.pathIndex.byDevt(pathvec, devt))) {
+  const memo = mpp.dmStrings ?? (mpp.dmStrings = new DmStringsMemo());
+  const find = (devt: string) => ctx.pathIndex.byDevt(pathvec, devt);
+  if (!disassembleMapMemo(memo, pathvec, m.params, mpp, find)) {
     ctx.log.log(2, `${alias}: cannot disassemble map`);
     return { r: Dmp.ERR, refresh: [] };
   }
   const st = dmGetStatus(ctx, alias);
   if (st.r !== Dmp.OK)
     ctx.log.log(2, `${alias}: ${st.r === Dmp.ERR ? "error getting status" : "map not present"}`);
-  else if (!disassembleStatus(st.status, mpp)) ctx.log.log(2, `${alias}: cannot disassemble status`);
+  else if (!disassembleStatusMemo(memo, st.status, mpp))
+    ctx.log.log(2, `${alias}: cannot disassemble status`);
   const { refresh } = updatePathvecFromDm(ctx, pathvec, mpp, flags);
   return { r: Dmp.OK, refresh };
 }

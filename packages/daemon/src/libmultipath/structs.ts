@@ -15,6 +15,7 @@ import {
   type PathGroup,
   type PathInit,
 } from "../structs/structs.js";
+import type { DmStringsMemo } from "./dmparser.js";
 import type { PathChecker, Prioritizer } from "./plugins.js";
 
 /** `struct path` as the daemon core holds it. */
@@ -50,6 +51,8 @@ export interface MpMap extends Multipath {
   mpcontext: { value: unknown };
   /** multipathd watches this map's dm events (`watch_dmevents`). */
   watched: boolean;
+  /** The table and status strings last read back for this map, tokenised (see dmparser.ts). */
+  dmStrings?: DmStringsMemo | undefined;
 }
 
 /** `alloc_path()` for the daemon core. */
@@ -69,6 +72,7 @@ export function allocMultipath(init: MultipathInit = {}): MpMap {
     hweSet: false,
     mpcontext: { value: undefined },
     watched: false,
+    dmStrings: undefined,
   }) as MpMap;
 }
 

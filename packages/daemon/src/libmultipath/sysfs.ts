@@ -25,6 +25,26 @@ function dirname(p: string): string {
   return i <= 0 ? "/" : p.slice(0, i);
 }
 
+const DEVICES = "/sys/devices/";
+
+/**
+ * The closest ancestor of `syspath` whose name `re` matches (`parentsOf(syspath).find(…)`
+ * without building the chain: a checker pass asks this of every path, and the parent sought
+ * is one or two levels up).
+ */
+export function ancestorMatching(syspath: string, re: RegExp): SysDir | null {
+  if (!syspath.startsWith(DEVICES)) return null;
+  // `end` is where the ancestor's path ends: dirname() of what it ended before.
+  let end = syspath.lastIndexOf("/");
+  while (end > DEVICES.length) {
+    const slash = syspath.lastIndexOf("/", end - 1);
+    const sysname = syspath.slice(slash + 1, end);
+    if (re.test(sysname)) return { path: syspath.slice(0, end), sysname };
+    end = slash;
+  }
+  return null;
+}
+
 /** The device's ancestors (closest first), stopping at `/sys/devices`. */
 export function parentsOf(syspath: string): SysDir[] {
   const out: SysDir[] = [];
@@ -62,7 +82,8 @@ export function parseHctl(name: string): { h: number; c: number; t: number; l: b
  * Falls back to the `/sys/block/<dev>/device` link when the syspath has no such component.
  */
 export function scsiDeviceParent(host: Host, ud: UdevDevice): SysDir | null {
-  for (const p of parentsOf(ud.syspath)) if (HCTL.test(p.sysname)) return p;
+  const p = ancestorMatching(ud.syspath, HCTL);
+  if (p !== null) return p;
   const link = host.sysfs.readlink(`/sys/block/${ud.sysname}/device`);
   if (link !== null && HCTL.test(basename(link))) {
     return { path: `/sys/block/${ud.sysname}/device`, sysname: basename(link) };
@@ -72,9 +93,11 @@ export function scsiDeviceParent(host: Host, ud: UdevDevice): SysDir | null {
 
 /** The `scsi_target` parent (`targetH:C:T`), or null. */
 export function scsiTargetParent(ud: UdevDevice): SysDir | null {
-  for (const p of parentsOf(ud.syspath)) if (/^target\d+:\d+:\d+$/.test(p.sysname)) return p;
-  return null;
+  return ancestorMatching(ud.syspath, SCSI_TARGET);
 }
+
+/** A `scsi_target`'s name (`targetH:C:T`). */
+export const SCSI_TARGET = /^target\d+:\d+:\d+$/;
 
 /** Reads a block device attribute (`/sys/block/<dev>/<attr>`, newline stripped). */
 export function blockAttr(host: Host, dev: string, attr: string): string | null {
@@ -108,6 +131,21 @@ export function sysfsGetRo(host: Host, dev: string): number {
 
 /** C `strtoul(s, &end, 0)` for the timeout attribute: the number, or null when nothing parsed. */
 export function cStrtoul(s: string): number | null {
+  // Sysfs numbers are plain decimals: no regex for them (what the general parse gives them).
+  const n = s.length;
+  if (n > 0 && n < 16) {
+    let c = s.charCodeAt(0);
+    if (c >= 0x31 && c <= 0x39) {
+      let v = c - 0x30;
+      let i = 1;
+      for (; i < n; i++) {
+        c = s.charCodeAt(i);
+        if (c < 0x30 || c > 0x39) break;
+        v = v * 10 + (c - 0x30);
+      }
+      if (i === n) return v;
+    }
+  }
   const m = /^[ \t\n\v\f\r]*\+?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(s);
   if (!m) return null;
   const t = m[1]!;
