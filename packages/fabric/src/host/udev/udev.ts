@@ -21,6 +21,74 @@ import type { UdevRule, UdevRuleContext } from "./rules.js";
 /** Kernel variables udev does not store as properties (ACTION, SEQNUM …). */
 const TRANSIENT = new Set(["ACTION", "SEQNUM", "SYNTH_UUID", "DM_COOKIE"]);
 
+/**
+ * A device's properties as the database keeps them: the pairs in one flat array, in order (a
+ * Map of some 30 properties takes three times the memory, and there is a record per device).
+ * Lookups scan it; a record has a few dozen properties at most.
+ */
+export class UdevProperties implements ReadonlyMap<string, string> {
+  /** Key, value, key, value … */
+  readonly #kv: string[];
+
+  private constructor(kv: string[]) {
+    this.#kv = kv;
+  }
+
+  /** The properties of `m`, in its order. */
+  static of(m: ReadonlyMap<string, string>): UdevProperties {
+    if (m instanceof UdevProperties) return m;
+    const kv: string[] = [];
+    for (const [k, v] of m) kv.push(k, v);
+    return new UdevProperties(kv);
+  }
+
+  get size(): number {
+    return this.#kv.length >> 1;
+  }
+
+  #find(key: string): number {
+    const kv = this.#kv;
+    for (let i = 0; i < kv.length; i += 2) if (kv[i] === key) return i;
+    return -1;
+  }
+
+  get(key: string): string | undefined {
+    const i = this.#find(key);
+    return i < 0 ? undefined : this.#kv[i + 1];
+  }
+
+  has(key: string): boolean {
+    return this.#find(key) >= 0;
+  }
+
+  forEach(
+    fn: (value: string, key: string, map: ReadonlyMap<string, string>) => void,
+    thisArg?: unknown,
+  ): void {
+    const kv = this.#kv;
+    for (let i = 0; i < kv.length; i += 2) fn.call(thisArg, kv[i + 1]!, kv[i]!, this);
+  }
+
+  *entries(): MapIterator<[string, string]> {
+    const kv = this.#kv;
+    for (let i = 0; i < kv.length; i += 2) yield [kv[i]!, kv[i + 1]!];
+  }
+
+  *keys(): MapIterator<string> {
+    const kv = this.#kv;
+    for (let i = 0; i < kv.length; i += 2) yield kv[i]!;
+  }
+
+  *values(): MapIterator<string> {
+    const kv = this.#kv;
+    for (let i = 0; i < kv.length; i += 2) yield kv[i + 1]!;
+  }
+
+  [Symbol.iterator](): MapIterator<[string, string]> {
+    return this.entries();
+  }
+}
+
 /** A device in the udev database. */
 export class UdevRecord implements UdevDevice {
   readonly syspath: string;
@@ -54,7 +122,7 @@ export class UdevRecord implements UdevDevice {
     devtype: string | undefined;
     devnode: string | undefined;
     devnum: DevT | undefined;
-    properties: Map<string, string>;
+    properties: ReadonlyMap<string, string>;
     devlinks: string[];
     linkPriority: number;
     seqnum: number;
@@ -68,7 +136,7 @@ export class UdevRecord implements UdevDevice {
     this.devtype = o.devtype;
     this.devnode = o.devnode;
     this.devnum = o.devnum;
-    this.properties = o.properties;
+    this.properties = UdevProperties.of(o.properties);
     this.devlinks = o.devlinks;
     this.linkPriority = o.linkPriority;
     this.seqnum = o.seqnum;
@@ -269,13 +337,12 @@ export class SimUdev implements UdevView {
     const usec = old?.usecInitialized ?? Math.floor(this.#o.clock.now() / 1000);
     const props = new Map<string, string>();
     // udevadm's order: kernel variables (device node ones first), USEC_INITIALIZED, rule properties, DEVLINKS.
-    const kernelOrder = devnode
-      ? ["DEVPATH", "DEVNAME", "DEVTYPE", "DISKSEQ", "MAJOR", "MINOR", "SUBSYSTEM"]
-      : ["DEVPATH", "SUBSYSTEM", "DEVTYPE", "DRIVER", "MODALIAS"];
-    const full = new Map<string, string>([["DEVPATH", e.devpath], ["SUBSYSTEM", e.subsystem], ...env]);
-    if (devnode) full.set("DEVNAME", devnode);
-    for (const k of kernelOrder) {
-      const v = full.get(k);
+    // The kernel's variables, DEVPATH and SUBSYSTEM under the event's (the rules' win), DEVNAME as the node.
+    for (const k of devnode ? NODE_KERNEL_ORDER : KERNEL_ORDER) {
+      const v =
+        k === "DEVNAME" && devnode
+          ? devnode
+          : (env.get(k) ?? (k === "DEVPATH" ? e.devpath : k === "SUBSYSTEM" ? e.subsystem : undefined));
       if (v !== undefined) props.set(k, v);
     }
     let ruleProps = false;
@@ -285,24 +352,25 @@ export class SimUdev implements UdevView {
     // rules gave properties or links; a bare sgN has none.
     if (devnode && (ruleProps || links.length > 0)) props.set("USEC_INITIALIZED", String(usec));
     for (const [k, v] of env) if (!props.has(k) && !k.startsWith(".") && !TRANSIENT.has(k)) props.set(k, v);
-    const record =
-      e.action === "remove" && old
-        ? old
-        : new UdevRecord({
-            devpath: e.devpath,
-            subsystem: e.subsystem,
-            devtype,
-            devnode,
-            devnum,
-            properties: props,
-            devlinks: links.map((l) => `/dev/${l}`),
-            linkPriority: ctx.linkPriority,
-            seqnum: e.seqnum,
-            usecInitialized: usec,
-            driver: kernelEnv.get("DRIVER"),
-          });
-    if (record.devlinks.length > 0 && e.action !== "remove")
-      (props as Map<string, string>).set("DEVLINKS", record.devlinks.join(" "));
+    let record: UdevRecord;
+    if (e.action === "remove" && old) record = old;
+    else {
+      const devlinks = links.map((l) => `/dev/${l}`);
+      if (devlinks.length > 0 && e.action !== "remove") props.set("DEVLINKS", devlinks.join(" "));
+      record = new UdevRecord({
+        devpath: e.devpath,
+        subsystem: e.subsystem,
+        devtype,
+        devnode,
+        devnum,
+        properties: props,
+        devlinks,
+        linkPriority: ctx.linkPriority,
+        seqnum: e.seqnum,
+        usecInitialized: usec,
+        driver: kernelEnv.get("DRIVER"),
+      });
+    }
     work.record = record;
     work.cookie = kernelEnv.get("DM_COOKIE") ?? null;
     return ctx.blkid && devnum !== undefined && e.action !== "remove" ? devnum : null;
@@ -334,15 +402,13 @@ export class SimUdev implements UdevView {
     // The link's owner: highest priority, then the device processed last (priority and
     // processing order decide alone, so the candidates' order does not matter).
     let best: UdevRecord | null = null;
-    const owners = this.#index.byDevlink.get(node);
-    if (owners)
-      for (const r of owners.keys())
-        if (
-          !best ||
-          r.linkPriority > best.linkPriority ||
-          (r.linkPriority === best.linkPriority && r.processed > best.processed)
-        )
-          best = r;
+    for (const r of this.#index.all(this.#index.byDevlink, node))
+      if (
+        !best ||
+        r.linkPriority > best.linkPriority ||
+        (r.linkPriority === best.linkPriority && r.processed > best.processed)
+      )
+        best = r;
     return best;
   }
 
@@ -369,6 +435,18 @@ export class SimUdev implements UdevView {
   }
 }
 
+/** udevadm's order of a device's kernel variables: with a device node, and without. */
+const NODE_KERNEL_ORDER = [
+  "DEVPATH",
+  "DEVNAME",
+  "DEVTYPE",
+  "DISKSEQ",
+  "MAJOR",
+  "MINOR",
+  "SUBSYSTEM",
+] as const;
+const KERNEL_ORDER = ["DEVPATH", "SUBSYSTEM", "DEVTYPE", "DRIVER", "MODALIAS"] as const;
+
 /** udevd's `children_max` for a small machine (8 + 2 per CPU, 2 CPUs). */
 const CHILDREN_MAX = 12;
 /** udevd's `event_timeout`. */
@@ -394,15 +472,19 @@ function finishWork(a: { udev: SimUdev; work: UdevWork }): void {
   a.udev._finish(a.work);
 }
 
+/** The records under one key of an index: the record itself while it is the only one. */
+type IndexSlot = UdevRecord | Map<UdevRecord, number>;
+
 /**
  * Lookups of the udev database by kernel name, device node and symlink. Candidates of one key
  * are returned in database order (the order the original full scans met them in): each record
- * remembers when its devpath entered the database.
+ * remembers when its devpath entered the database. Most keys have one record (a 16,384-path
+ * machine has some 150,000): such a key holds the record, not a map of one.
  */
-class UdevDbIndex {
-  readonly bySysname = new Map<string, Map<UdevRecord, number>>();
-  readonly byDevnode = new Map<string, Map<UdevRecord, number>>();
-  readonly byDevlink = new Map<string, Map<UdevRecord, number>>();
+export class UdevDbIndex {
+  readonly bySysname = new Map<string, IndexSlot>();
+  readonly byDevnode = new Map<string, IndexSlot>();
+  readonly byDevlink = new Map<string, IndexSlot>();
   /** Database position of each devpath (insertion order of the database's Map). */
   readonly #pos = new Map<string, number>();
   #next = 0;
@@ -411,9 +493,9 @@ class UdevDbIndex {
   add(r: UdevRecord, fresh: boolean): void {
     if (fresh) this.#pos.set(r.devpath, this.#next++);
     const pos = this.#pos.get(r.devpath)!;
-    put(this.bySysname, r.sysname, r, pos);
-    if (r.devnode !== undefined) put(this.byDevnode, r.devnode, r, pos);
-    for (const l of r.devlinks) put(this.byDevlink, l, r, pos);
+    this.#put(this.bySysname, r.sysname, r, pos);
+    if (r.devnode !== undefined) this.#put(this.byDevnode, r.devnode, r, pos);
+    for (const l of r.devlinks) this.#put(this.byDevlink, l, r, pos);
   }
 
   /** Unindexes `r` (replaced or removed); a removed devpath loses its position. */
@@ -425,9 +507,10 @@ class UdevDbIndex {
   }
 
   /** The earliest record (in database order) under `key`, of `subsystem` when given. */
-  first(map: Map<string, Map<UdevRecord, number>>, key: string, subsystem: string | null): UdevRecord | null {
+  first(map: Map<string, IndexSlot>, key: string, subsystem: string | null): UdevRecord | null {
     const m = map.get(key);
-    if (!m) return null;
+    if (m === undefined) return null;
+    if (!(m instanceof Map)) return subsystem === null || m.subsystem === subsystem ? m : null;
     let best: UdevRecord | null = null;
     let bestPos = Number.POSITIVE_INFINITY;
     for (const [r, pos] of m)
@@ -437,17 +520,36 @@ class UdevDbIndex {
       }
     return best;
   }
+
+  /** Every record under `key` (in no particular order). */
+  all(map: Map<string, IndexSlot>, key: string): Iterable<UdevRecord> {
+    const m = map.get(key);
+    if (m === undefined) return [];
+    return m instanceof Map ? m.keys() : [m];
+  }
+
+  #put(map: Map<string, IndexSlot>, key: string, r: UdevRecord, pos: number): void {
+    const m = map.get(key);
+    if (m === undefined || m === r) map.set(key, r);
+    else if (m instanceof Map) m.set(r, pos);
+    else
+      map.set(
+        key,
+        new Map([
+          [m, this.#pos.get(m.devpath)!],
+          [r, pos],
+        ]),
+      );
+  }
 }
 
-function put(map: Map<string, Map<UdevRecord, number>>, key: string, r: UdevRecord, pos: number): void {
-  let m = map.get(key);
-  if (!m) map.set(key, (m = new Map()));
-  m.set(r, pos);
-}
-
-function drop(map: Map<string, Map<UdevRecord, number>>, key: string, r: UdevRecord): void {
+function drop(map: Map<string, IndexSlot>, key: string, r: UdevRecord): void {
   const m = map.get(key);
-  if (!m) return;
+  if (m === undefined) return;
+  if (!(m instanceof Map)) {
+    if (m === r) map.delete(key);
+    return;
+  }
   m.delete(r);
   if (m.size === 0) map.delete(key);
 }
