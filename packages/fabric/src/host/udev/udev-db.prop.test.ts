@@ -80,7 +80,7 @@ describe("UdevProperties", () => {
     const key = fc.constantFrom("DEVPATH", "DEVNAME", "ID_SERIAL", "ID_WWN", "DEVLINKS", "MAJOR", "x");
     fc.assert(
       fc.property(fc.array(fc.tuple(key, fc.string({ maxLength: 4 })), { maxLength: 12 }), (pairs) => {
-        const m = new Map(pairs);
+        const m = new Map<string, string>(pairs);
         const p = UdevProperties.of(m);
         expect(p.size).toBe(m.size);
         for (const k of ["DEVPATH", "DEVNAME", "ID_SERIAL", "ID_WWN", "DEVLINKS", "MAJOR", "x", "y"]) {
