@@ -358,9 +358,35 @@ export class HwMatcher {
     revision?: string,
     log?: ConfigLog,
   ): HwEntry[] {
+    // A fabric has a few kinds of device and every path of a kind asks the same question (at
+    // each pathinfo, each change uevent): the answer and its log lines depend on the three
+    // strings alone, so each triple is matched once per table.
+    const key = `${hwKeyPart(vendor)}${hwKeyPart(product)}${hwKeyPart(revision)}`;
+    let m = this.#memo.get(key);
+    if (m === undefined) {
+      const lines = new ConfigLog();
+      m = { out: this.#match(vendor, product, revision, lines), lines: lines.entries.slice() };
+      if (this.#memo.size >= HW_MATCH_MEMO_MAX) this.#memo.clear();
+      this.#memo.set(key, m);
+    }
+    if (log) for (const d of m.lines) log.add(d.level, d.code, d.message);
+    return m.out.slice();
+  }
+
+  readonly #memo = new Map<
+    string,
+    { readonly out: readonly HwEntry[]; readonly lines: readonly ConfigDiagnostic[] }
+  >();
+
+  #match(
+    vendor: string | undefined,
+    product: string | undefined,
+    revision: string | undefined,
+    log: ConfigLog,
+  ): HwEntry[] {
     const out: HwEntry[] = [];
     if (vendor === undefined && product === undefined && revision === undefined) {
-      log?.add(
+      log.add(
         4,
         "find-hwe",
         `find_hwe: found 0 hwtable matches for ${cs(vendor)}:${cs(product)}:${cs(revision)}`,
@@ -374,14 +400,14 @@ export class HwMatcher {
       if (c.vendor === null || c.product === null || c.revision === null) continue;
       if (ok(c.vendor, vendor) && ok(c.product, product) && ok(c.revision, revision)) {
         out.push(c.hwe);
-        log?.add(
+        log.add(
           4,
           "find-hwe",
           `find_hwe: found match /${cs(c.hwe.vendor)}:${cs(c.hwe.product)}:${cs(c.hwe.revision)}/ for '${cs(vendor)}:${cs(product)}:${cs(revision)}'`,
         );
       }
     }
-    log?.add(
+    log.add(
       out.length > 1 ? 3 : 4,
       "find-hwe",
       `find_hwe: found ${out.length} hwtable matches for ${cs(vendor)}:${cs(product)}:${cs(revision)}`,
@@ -389,6 +415,14 @@ export class HwMatcher {
     return out;
   }
 }
+
+/** One field of a memo key: length-prefixed, so no two triples share a key. */
+function hwKeyPart(s: string | undefined): string {
+  return s === undefined ? "-" : `${s.length}:${s}`;
+}
+
+/** Triples {@link HwMatcher} remembers at most (then forgets all at once). */
+const HW_MATCH_MEMO_MAX = 4096;
 
 /** `find_hwe` without a cached matcher (compiles the table's regexes on every call). */
 export function findHwe(

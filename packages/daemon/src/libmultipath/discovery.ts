@@ -384,7 +384,7 @@ export function pathOffline(ctx: LibmpContext, pp: MpPath): PathState {
   }
   const state = readAttr(sysfs, parent.path, "state");
   if (state === null) return sysfs.list(parent.path) === null ? PathState.REMOVED : PathState.DOWN;
-  ctx.log.log(4, `${pp.dev}: path state = ${state}`);
+  if (ctx.log.enabled(4)) ctx.log.log(4, `${pp.dev}: path state = ${state}`);
   if (pp.bus === SysfsBus.SCSI) {
     if (state.startsWith("offline")) {
       pp.offline = true;
@@ -562,7 +562,7 @@ export async function getState(
   c.disabled = pp.checker.disabled;
   const r = runCheck(c, oldstate);
   const state = (typeof r === "number" ? r : await r) as PathState;
-  ctx.log.log(3, `${pp.dev}: ${c.name} state = ${checkerStateName(state)}`);
+  if (ctx.log.enabled(3)) ctx.log.log(3, `${pp.dev}: ${c.name} state = ${checkerStateName(state)}`);
   const msg = c.message();
   if (state !== PathState.UP && state !== PathState.GHOST && msg.length > 0)
     ctx.log.log(3, `${pp.dev}: ${c.name} checker${msg}`);

@@ -88,7 +88,16 @@ export function queueingTransition(
   state: QueueingState,
   event: QueueingEvent,
 ): [QueueingState, QueueingEffect[]] {
-  const s: Mutable<QueueingState> = { ...state };
+  // Only the fields the transition owns: the runner passes the whole map, and copying that for
+  // every path check (set_no_path_retry runs in each) cost more than the transition itself.
+  const s: Mutable<QueueingState> = {
+    noPathRetry: state.noPathRetry,
+    inRecovery: state.inRecovery,
+    retryTick: state.retryTick,
+    statQueueingTimeouts: state.statQueueingTimeouts,
+    statMapFailures: state.statMapFailures,
+    statTotalQueueingTime: state.statTotalQueueingTime,
+  };
   const fx: QueueingEffect[] = [];
   switch (event.kind) {
     case "sync": {

@@ -359,7 +359,7 @@ export function syncPaths(ctx: LibmpContext, mpp: MpMap, pathvec: MpPath[]): voi
 /** `update_multipath_strings`: re-reads the map from the kernel and refreshes group priorities. */
 export function updateMultipathStrings(ctx: LibmpContext, mpp: MpMap, pathvec: MpPath[]): number {
   updateMppPaths(mpp, pathvec, (devt) => ctx.pathIndex.byDevt(pathvec, devt));
-  ctx.log.log(4, `${mapName(mpp)}: update_multipath_strings`);
+  if (ctx.log.enabled(4)) ctx.log.log(4, `${mapName(mpp)}: update_multipath_strings`);
   mpp.selector = null;
   mpp.features = "";
   mpp.hwhandler = "";
