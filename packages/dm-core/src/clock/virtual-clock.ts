@@ -59,16 +59,10 @@ export class VirtualClock implements Clock {
   }
 
   schedule<T>(delayNs: number, fn: TimerCallback<T>, arg: T): number {
+    // The common case stays small (a free slot, the bucket of the last instant scheduled) so that
+    // V8 can inline it into its callers: the handle is then no boxed number returned per timer.
     const d = delayNs > 0 ? Math.round(delayNs) : 0;
-    let slot = this.#free.pop();
-    if (slot === undefined) {
-      slot = this.#fn.length;
-      if (slot >= SLOTS) throw new RangeError(`more than ${SLOTS} timers pending`);
-      this.#fn.push(null);
-      this.#arg.push(undefined);
-      this.#gen.push(0);
-      this.#next.push(-1);
-    }
+    const slot = this.#free.length > 0 ? this.#free.pop()! : this.#newSlot();
     const g = this.#gen[slot]! + 1;
     const gen = g < GENS ? g : 1;
     this.#gen[slot] = gen;
@@ -81,21 +75,35 @@ export class VirtualClock implements Clock {
     if (lb >= 0 && this.#lastTime === time) {
       this.#next[this.#bTail[lb]!] = slot;
       this.#bTail[lb] = slot;
-    } else {
-      let b = this.#bFree.pop();
-      if (b === undefined) {
-        b = this.#bHead.length;
-        this.#bHead.push(-1);
-        this.#bTail.push(-1);
-      }
-      this.#bHead[b] = slot;
-      this.#bTail[b] = slot;
-      this.#lastBucket = b;
-      this.#lastTime = time;
-      this.#push(time, seq, b);
-    }
+    } else this.#newBucket(time, seq, slot);
     this.#live++;
     return gen * SLOTS + slot;
+  }
+
+  /** A slot never used before. */
+  #newSlot(): number {
+    const slot = this.#fn.length;
+    if (slot >= SLOTS) throw new RangeError(`more than ${SLOTS} timers pending`);
+    this.#fn.push(null);
+    this.#arg.push(undefined);
+    this.#gen.push(0);
+    this.#next.push(-1);
+    return slot;
+  }
+
+  /** A bucket for a time other than the last one scheduled, holding `slot`, queued by (time, seq). */
+  #newBucket(time: number, seq: number, slot: number): void {
+    let b = this.#bFree.pop();
+    if (b === undefined) {
+      b = this.#bHead.length;
+      this.#bHead.push(-1);
+      this.#bTail.push(-1);
+    }
+    this.#bHead[b] = slot;
+    this.#bTail[b] = slot;
+    this.#lastBucket = b;
+    this.#lastTime = time;
+    this.#push(time, seq, b);
   }
 
   cancel(handle: number): boolean {

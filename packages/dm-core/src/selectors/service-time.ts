@@ -55,6 +55,21 @@ export function stCompareLoad(
     if (st1 !== st2) return (st1 - st2) | 0;
     return rt2 - rt1;
   }
+  return stCompareExact(inFlight1, rt1, inFlight2, rt2, incoming);
+}
+
+/**
+ * Case 3 of {@link stCompareLoad} in the kernel's 64-bit arithmetic (a value past the exact
+ * doubles). Kept out of `stCompareLoad` so that the common comparison stays small enough for V8
+ * to inline into `select`.
+ */
+function stCompareExact(
+  inFlight1: number,
+  rt1: number,
+  inFlight2: number,
+  rt2: number,
+  incoming: number,
+): number {
   let sz1 = BigInt.asUintN(U64, BigInt(inFlight1) + BigInt(incoming));
   let sz2 = BigInt.asUintN(U64, BigInt(inFlight2) + BigInt(incoming));
   if (sz1 >= ST_MAX_INFLIGHT_SIZE || sz2 >= ST_MAX_INFLIGHT_SIZE) {
