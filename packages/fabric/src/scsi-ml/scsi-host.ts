@@ -17,7 +17,10 @@ const T_FAILNOW = 6;
  * personality decides, else for a media command the port's then the LU's service model, else
  * the array's control-command time.
  */
-function serviceNs(cmd: ScsiCmnd, sdev: SimScsiDevice, link: Link, now: number): number {
+function serviceNs(cmd: ScsiCmnd, sdev: SimScsiDevice, link: Link): number {
+  // The time is read here rather than passed in: a time (past 2^31 ns) passed to a call that is
+  // not inlined is boxed, one number allocated per command.
+  const now = sdev.shost.sub.clock.now();
   const ctx = sdev.ctx;
   const lu = sdev.lookupLu();
   const cdb = cmd.cdb;
@@ -278,7 +281,7 @@ export class ScsiHost {
       return;
     }
     const link = t.link;
-    const total = 2 * link.latencyNs + serviceNs(cmd, sdev, link, now);
+    const total = 2 * link.latencyNs + serviceNs(cmd, sdev, link);
     cmd.link = link;
     t.inflight.push(cmd);
     // The deadline (dispatch + timeout, rounded up to a whole second) is never earlier than

@@ -1,6 +1,6 @@
 import { Asc, getBe16, getBe32, putBe16, putBe32, putBe64 } from "@mp/dm-core";
 import { Aas } from "../hardware/alua.js";
-import type { NexusUa } from "../hardware/array.js";
+import type { LogicalUnit, NexusUa } from "../hardware/array.js";
 import { uaAsc } from "../hardware/unit-attention.js";
 import { Op, Sa } from "../scsi/opcodes.js";
 import { FabricAsc, type SenseSpec, sense } from "../scsi/sense.js";
@@ -70,42 +70,71 @@ export function executeTargetCommand(ctx: TargetContext, io: TargetIo): void {
   io.hostByte = 0;
   io.senseLen = 0;
   io.resid = 0;
-  const cdb = io.cdb;
-  const op = cdb[0]!;
-  const p = ctx.array.personality;
   const lu = ctx.lu;
-  const desc = ctx.array.descriptorSense;
-
+  if (!lu) {
+    executeGeneral(ctx, io, null, null);
+    return;
+  }
   // First contact registers the I_T nexus with the personality's initial unit attention; a
   // path's context keeps the record (a nexus stays known to its LU).
-  let nexusUa: NexusUa | null = null;
-  if (lu) {
-    const memo = ctx.uaMemo;
-    if (memo != null && memo.lu === lu) nexusUa = memo;
-    else {
-      nexusUa = lu.nexusUa(ctx.nexus, p.initialUa);
-      if (memo !== undefined) ctx.uaMemo = nexusUa;
-    }
-  }
-
+  const memo = ctx.uaMemo;
+  const nexusUa = memo != null && memo.lu === lu ? memo : rememberNexusUa(ctx, lu);
   // READ(10/16) and WRITE(10/16) on a path with nothing special about it (no fault injected, no
   // pending unit attention, not stopped, no other nexus's reservation, an active access state,
-  // a personality without vendor hooks): every check below would pass, so go straight to the
-  // medium. Anything else takes the general path, which decides the same command the same way.
+  // a personality without vendor hooks): every check of the general path would pass, so go
+  // straight to the medium. This front stays small so that the command's caller can inline it;
+  // anything else takes the general path, which decides the same command the same way.
+  const op = io.cdb[0]!;
   if (
-    lu &&
     (op === Op.READ_10 || op === Op.READ_16 || op === Op.WRITE_10 || op === Op.WRITE_16) &&
+    nexusUa.bits === 0 &&
+    plainMediaPath(ctx, lu)
+  ) {
+    const cdb = io.cdb;
+    readWrite(
+      ctx,
+      io,
+      op === Op.WRITE_10 || op === Op.WRITE_16,
+      mediaLba(cdb),
+      mediaBlocks(cdb),
+      false,
+      null,
+    );
+    return;
+  }
+  executeGeneral(ctx, io, lu, nexusUa);
+}
+
+/** The nexus's unit-attention record of `lu`, registered on first contact, kept in the context's memo slot. */
+function rememberNexusUa(ctx: TargetContext, lu: LogicalUnit): NexusUa {
+  const n = lu.nexusUa(ctx.nexus, ctx.array.personality.initialUa);
+  if (ctx.uaMemo !== undefined) ctx.uaMemo = n;
+  return n;
+}
+
+/** Nothing on the path or the LU stands between a READ/WRITE and the medium (see executeTargetCommand). */
+function plainMediaPath(ctx: TargetContext, lu: LogicalUnit): boolean {
+  const p = ctx.array.personality;
+  return (
     p.plainMediaAccess === true &&
     lu.faults.size === 0 &&
-    nexusUa!.bits === 0 &&
     !lu.stopped &&
     (lu.reservedBy < 0 || lu.reservedBy === ctx.nexus) &&
     activeForMedia(ctx, p as SpcPersonality)
-  ) {
-    const write = op === Op.WRITE_10 || op === Op.WRITE_16;
-    readWrite(ctx, io, write, mediaLba(cdb), mediaBlocks(cdb), false, null);
-    return;
-  }
+  );
+}
+
+/** The engine's general path: every command, every check, in SPC order. */
+function executeGeneral(
+  ctx: TargetContext,
+  io: TargetIo,
+  lu: LogicalUnit | null,
+  nexusUa: NexusUa | null,
+): void {
+  const cdb = io.cdb;
+  const op = cdb[0]!;
+  const p = ctx.array.personality;
+  const desc = ctx.array.descriptorSense;
 
   // Faults that act before the device sees the command (transport loss, hang, delay). The media
   // fields are read from the CDB into locals: no object per command, nothing shared with a
