@@ -93,13 +93,20 @@ export function sgHdrFromResult(r: ScsiResult, req: SgIoRequest): SgIoHdr {
 export function sgIo(host: Host, dev: string | DevT, req: SgIoRequest, done: (hdr: SgIoHdr) => void): void {
   host.sgIo(
     dev,
-    {
-      cdb: req.cdb,
-      direction: req.direction,
-      ...(req.dataOut ? { dataOut: req.dataOut } : {}),
-      ...(req.direction === "from-device" ? { allocationLength: req.dxferLen } : {}),
-      timeoutMs: req.timeoutMs,
-    },
+    // The same members in the same order, built without spreading (a checker pass sends one per path).
+    req.dataOut
+      ? req.direction === "from-device"
+        ? {
+            cdb: req.cdb,
+            direction: req.direction,
+            dataOut: req.dataOut,
+            allocationLength: req.dxferLen,
+            timeoutMs: req.timeoutMs,
+          }
+        : { cdb: req.cdb, direction: req.direction, dataOut: req.dataOut, timeoutMs: req.timeoutMs }
+      : req.direction === "from-device"
+        ? { cdb: req.cdb, direction: req.direction, allocationLength: req.dxferLen, timeoutMs: req.timeoutMs }
+        : { cdb: req.cdb, direction: req.direction, timeoutMs: req.timeoutMs },
     (r) => {
       if ("errno" in r) done(failedHdr(r.errno, req));
       else done(sgHdrFromResult(r, req));

@@ -181,109 +181,148 @@ export function turInitial(devt: string): TurMachine {
 }
 
 function freshContext(id: number, nrTimeouts: number): TurContextState {
-  return {
-    id,
-    thread: 0,
-    running: false,
-    state: PathState.UNCHECKED,
-    msgid: CheckerMsgId.NONE,
-    deadlineSec: 0,
-    holders: 1,
-    nrTimeouts,
-  };
+  return context(id, 0, false, PathState.UNCHECKED, CheckerMsgId.NONE, 0, 1, nrTimeouts);
+}
+
+/** A machine with its fields written out (one shape for every state; no spread per event). */
+function machine(
+  devt: string,
+  ctx: TurContextState,
+  threads: ReadonlyMap<number, TurThread>,
+  waiting: boolean,
+  nextId: number,
+): TurMachine {
+  return { devt, ctx, threads, waiting, nextId };
+}
+
+/** A context with its fields written out. */
+function context(
+  id: number,
+  thread: number,
+  running: boolean,
+  state: PathState,
+  msgid: number,
+  deadlineSec: number,
+  holders: number,
+  nrTimeouts: number,
+): TurContextState {
+  return { id, thread, running, state, msgid, deadlineSec, holders, nrTimeouts };
+}
+
+function logFx(fx: TurEffect[], m: TurMachine, prio: number, msg: string): void {
+  fx.push({ type: "log", prio, msg: `${m.devt} : ${msg}` });
 }
 
 /** The asynchronous tur checker's transition function. */
 export function turTransition(m: TurMachine, e: TurEvent): [TurMachine, TurEffect[]] {
   const fx: TurEffect[] = [];
-  const log = (prio: number, msg: string) => fx.push({ type: "log", prio, msg: `${m.devt} : ${msg}` });
   switch (e.type) {
     case "check": {
-      let ctx = m.ctx;
-      if (ctx.thread !== 0) {
-        if (e.nowSec > ctx.deadlineSec) {
-          const threads = new Map(m.threads);
-          if (ctx.running) {
-            const t = threads.get(ctx.thread);
-            if (t) threads.set(ctx.thread, { ...t, cancelled: true });
-            log(3, "tur checker timeout");
+      const c = m.ctx;
+      if (c.thread !== 0) {
+        if (e.nowSec > c.deadlineSec) {
+          let threads = m.threads;
+          if (c.running) {
+            const t = threads.get(c.thread);
+            if (t) {
+              const copy = new Map(threads);
+              copy.set(c.thread, { ctx: t.ctx, cancelled: true });
+              threads = copy;
+            } else threads = new Map(threads);
+            logFx(fx, m, 3, "tur checker timeout");
             fx.push({ type: "reply", state: PathState.TIMEOUT, msgid: TurMsgId.TIMEOUT });
           } else {
-            fx.push({ type: "reply", state: ctx.state, msgid: ctx.msgid });
+            threads = new Map(threads);
+            fx.push({ type: "reply", state: c.state, msgid: c.msgid });
           }
-          return [{ ...m, ctx: { ...ctx, thread: 0, running: false }, threads }, fx];
+          const ctx = context(c.id, 0, false, c.state, c.msgid, c.deadlineSec, c.holders, c.nrTimeouts);
+          return [machine(m.devt, ctx, threads, m.waiting, m.nextId), fx];
         }
-        if (ctx.running) {
-          log(3, "tur checker not finished");
+        if (c.running) {
+          logFx(fx, m, 3, "tur checker not finished");
           fx.push({ type: "reply", state: PathState.PENDING, msgid: CheckerMsgId.NONE });
           return [m, fx];
         }
-        fx.push({ type: "reply", state: ctx.state, msgid: ctx.msgid });
-        return [{ ...m, ctx: { ...ctx, thread: 0 } }, fx];
+        fx.push({ type: "reply", state: c.state, msgid: c.msgid });
+        const ctx = context(c.id, 0, c.running, c.state, c.msgid, c.deadlineSec, c.holders, c.nrTimeouts);
+        return [machine(m.devt, ctx, m.threads, m.waiting, m.nextId), fx];
       }
       let nextId = m.nextId;
-      if (ctx.holders > 1) {
-        let nr = ctx.nrTimeouts;
+      // The context the new thread runs in: this one, or a new one beside a stalled thread.
+      let id = c.id;
+      let holders = c.holders;
+      let nr = 0;
+      if (c.holders > 1) {
+        nr = c.nrTimeouts;
         if (nr === MAX_NR_TIMEOUTS) {
           fx.push({ type: "log", prio: 2, msg: `${m.devt} : waiting for stalled tur thread to finish` });
           nr++;
         }
         if (nr > MAX_NR_TIMEOUTS) {
           fx.push({ type: "reply", state: PathState.TIMEOUT, msgid: TurMsgId.TIMEOUT });
-          return [{ ...m, ctx: { ...ctx, nrTimeouts: nr } }, fx];
+          const ctx = context(c.id, c.thread, c.running, c.state, c.msgid, c.deadlineSec, c.holders, nr);
+          return [machine(m.devt, ctx, m.threads, m.waiting, m.nextId), fx];
         }
         nr++;
-        log(3, "tur thread not responding");
+        logFx(fx, m, 3, "tur thread not responding");
         // A new context for a new thread; the stalled one keeps the old context.
-        ctx = freshContext(nextId++, nr);
-      } else {
-        ctx = { ...ctx, nrTimeouts: 0 };
+        id = nextId++;
+        holders = 1;
       }
       const thread = nextId++;
       const threads = new Map(m.threads);
-      threads.set(thread, { ctx: ctx.id, cancelled: false });
-      ctx = {
-        ...ctx,
-        state: PathState.PENDING,
-        msgid: CheckerMsgId.NONE,
-        holders: ctx.holders + 1,
-        running: true,
+      threads.set(thread, { ctx: id, cancelled: false });
+      const ctx = context(
+        id,
         thread,
-        deadlineSec: e.nowSec + e.timeout,
-      };
+        true,
+        PathState.PENDING,
+        CheckerMsgId.NONE,
+        e.nowSec + e.timeout,
+        holders + 1,
+        nr,
+      );
       fx.push({ type: "start-io", thread, timeout: e.timeout });
       fx.push({ type: "arm-grace" });
-      return [{ ...m, ctx, threads, waiting: true, nextId }, fx];
+      return [machine(m.devt, ctx, threads, true, nextId), fx];
     }
     case "io-done": {
       const t = m.threads.get(e.thread);
       if (!t) return [m, fx];
       const threads = new Map(m.threads);
       threads.delete(e.thread);
-      if (t.ctx !== m.ctx.id) return [{ ...m, threads }, fx];
-      if (t.cancelled) return [{ ...m, threads, ctx: { ...m.ctx, holders: m.ctx.holders - 1 } }, fx];
-      log(4, `tur checker finished, state ${checkerStateName(e.state)}`);
-      let ctx: TurContextState = {
-        ...m.ctx,
-        state: e.state,
-        msgid: e.msgid,
-        running: false,
-        holders: m.ctx.holders - 1,
-      };
+      const c = m.ctx;
+      if (t.ctx !== c.id) return [machine(m.devt, c, threads, m.waiting, m.nextId), fx];
+      if (t.cancelled) {
+        const ctx = context(
+          c.id,
+          c.thread,
+          c.running,
+          c.state,
+          c.msgid,
+          c.deadlineSec,
+          c.holders - 1,
+          c.nrTimeouts,
+        );
+        return [machine(m.devt, ctx, threads, m.waiting, m.nextId), fx];
+      }
+      logFx(fx, m, 4, `tur checker finished, state ${checkerStateName(e.state)}`);
+      let thread = c.thread;
       let waiting = m.waiting;
-      if (waiting && ctx.thread === e.thread) {
+      if (waiting && thread === e.thread) {
         fx.push({ type: "disarm-grace" });
         fx.push({ type: "reply", state: e.state, msgid: e.msgid });
-        ctx = { ...ctx, thread: 0 };
+        thread = 0;
         waiting = false;
       }
-      return [{ ...m, ctx, threads, waiting }, fx];
+      const ctx = context(c.id, thread, false, e.state, e.msgid, c.deadlineSec, c.holders - 1, c.nrTimeouts);
+      return [machine(m.devt, ctx, threads, waiting, m.nextId), fx];
     }
     case "grace-expired": {
       if (!m.waiting) return [m, fx];
-      log(4, "tur checker still running");
+      logFx(fx, m, 4, "tur checker still running");
       fx.push({ type: "reply", state: PathState.PENDING, msgid: CheckerMsgId.NONE });
-      return [{ ...m, waiting: false }, fx];
+      return [machine(m.devt, m.ctx, m.threads, false, m.nextId), fx];
     }
     default: {
       const never: never = e;
@@ -348,7 +387,7 @@ class TurContext implements CheckerContext {
           break;
         }
         case "arm-grace":
-          this.#grace = this.#host.clock.schedule(TUR_GRACE_NS, () => this.#graceExpired(), null);
+          this.#grace = this.#host.clock.schedule(TUR_GRACE_NS, graceExpired, this);
           break;
         case "disarm-grace":
           if (this.#grace) this.#host.clock.cancel(this.#grace);
@@ -382,7 +421,8 @@ class TurContext implements CheckerContext {
     this.#deliver(this.#step({ type: "io-done", thread, state, msgid }));
   }
 
-  #graceExpired(): void {
+  /** @internal the 1 ms wait ran out (see {@link graceExpired}). */
+  graceExpired(): void {
     this.#grace = 0;
     this.#deliver(this.#step({ type: "grace-expired" }));
   }
@@ -399,6 +439,11 @@ class TurContext implements CheckerContext {
     this.#grace = 0;
     this.#handle = null;
   }
+}
+
+/** The grace timer's callback: the context comes as the timer's argument (no closure per check). */
+function graceExpired(c: TurContext): void {
+  c.graceExpired();
 }
 
 /** The `tur` checker class. */
