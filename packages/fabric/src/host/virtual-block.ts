@@ -8,8 +8,8 @@ import {
 } from "@mp/dm-core";
 import { blockLinks } from "../scsi-ml/scsi-sysfs.js";
 import { SdDisk } from "../scsi-ml/sd.js";
-import { fixed, link, parseSynthUevent, ro } from "../sysfs/attrs.js";
-import type { SysfsTree } from "../sysfs/tree.js";
+import { gfixed, gro, parseSynthUevent } from "../sysfs/attrs.js";
+import { AttrGroup, type SysfsTree } from "../sysfs/tree.js";
 
 /** What the virtual block devices' sysfs needs from the kernel. */
 export interface VirtualBlockEnv {
@@ -62,6 +62,78 @@ export class VirtualBlockSysfs {
     return vars;
   }
 
+  // Each kind of directory's attributes, declared once (the device is the object shown).
+  readonly #disk = new AttrGroup<BlockDevice>({
+    alignment_offset: gfixed("0\n"),
+    capability: gfixed("0\n"),
+    dev: gro((dev) => formatDevT(dev.devt)),
+    discard_alignment: gfixed("0\n"),
+    diskseq: gro((dev) => VirtualBlockSysfs.diskseq(dev) ?? 0),
+    events: gfixed("\n"),
+    events_async: gfixed("\n"),
+    events_poll_msecs: gfixed("-1\n"),
+    ext_range: { show: (dev) => (dev.name.startsWith("dm-") ? "1\n" : "256\n") },
+    hidden: gfixed("0\n"),
+    inflight: gfixed("       0        0\n"),
+    range: gfixed("1\n"),
+    removable: gfixed("0\n"),
+    ro: gro((dev) => (dev.readOnly() || this.#env.bdevReadOnly?.(dev.devt) ? 1 : 0)),
+    size: gro((dev) => dev.sizeSectors()),
+    stat: gfixed(`${Array.from({ length: 17 }, () => "       0").join(" ")}\n`),
+    uevent: {
+      show: (dev) =>
+        this.ueventVars(dev)
+          .map(([k, v]) => `${k}=${v}\n`)
+          .join(""),
+      store: (dev, v) => {
+        const r = parseSynthUevent(v);
+        if ("errno" in r) return r.errno;
+        this.#env.emit(r.action, VirtualBlockSysfs.devpath(dev), "block", [
+          ...r.env,
+          ...this.ueventVars(dev),
+        ]);
+        return 0;
+      },
+    },
+  });
+
+  /** `queue/` of a device that was request-stackable when added, and of one that was not. */
+  readonly #queue = [false, true].map(
+    (stackable) =>
+      new AttrGroup<BlockDevice>({
+        hw_sector_size: gro((dev) => dev.logicalBlockSize),
+        logical_block_size: gro((dev) => dev.logicalBlockSize),
+        physical_block_size: gro((dev) => dev.logicalBlockSize),
+        minimum_io_size: gro((dev) => dev.logicalBlockSize),
+        max_sectors_kb: gfixed("1280\n"),
+        max_hw_sectors_kb: gfixed("2147483647\n"),
+        optimal_io_size: gfixed("0\n"),
+        rotational: gfixed("0\n"),
+        scheduler: gfixed(stackable ? "[mq-deadline] none\n" : "none\n"),
+        nr_requests: gfixed("256\n"),
+        read_ahead_kb: gro((dev) => this.#env.readAheadKb?.(dev.devt) ?? 128),
+        write_cache: gfixed("write through\n"),
+        zoned: gfixed("none\n"),
+      }),
+  );
+
+  readonly #dm = new AttrGroup<BlockDevice>({
+    name: gro((dev) => {
+      const r = this.#env.dm.info({ devt: dev.devt });
+      return r.ok ? r.value.name : "";
+    }),
+    uuid: gro((dev) => {
+      const r = this.#env.dm.info({ devt: dev.devt });
+      return r.ok ? r.value.uuid : "";
+    }),
+    suspended: gro((dev) => {
+      const r = this.#env.dm.info({ devt: dev.devt });
+      return r.ok && r.value.suspended ? 1 : 0;
+    }),
+    use_blk_mq: gro((dev) => (dev.requestStackable ? 1 : 0)),
+    rq_based_seq_io_merge_deadline: { show: () => "0\n", store: () => 0 },
+  });
+
   #add(dev: BlockDevice): void {
     if (ownsSysfs(dev)) return;
     const env = this.#env;
@@ -69,78 +141,19 @@ export class VirtualBlockSysfs {
     const devpath = VirtualBlockSysfs.devpath(dev);
     const p = `/sys${devpath}`;
     const devt = formatDevT(dev.devt);
-    for (const d of ["power", "trace", "integrity", "mq"]) t.mkdir(`${p}/${d}`);
-    t.attrs(p, {
-      alignment_offset: fixed("0\n"),
-      capability: fixed("0\n"),
-      dev: fixed(`${devt}\n`),
-      discard_alignment: fixed("0\n"),
-      diskseq: ro(() => VirtualBlockSysfs.diskseq(dev) ?? 0),
-      events: fixed("\n"),
-      events_async: fixed("\n"),
-      events_poll_msecs: fixed("-1\n"),
-      ext_range: fixed(dev.name.startsWith("dm-") ? "1\n" : "256\n"),
-      hidden: fixed("0\n"),
-      inflight: fixed("       0        0\n"),
-      range: fixed(dev.name.startsWith("dm-") ? "1\n" : "1\n"),
-      removable: fixed("0\n"),
-      ro: ro(() => (dev.readOnly() || env.bdevReadOnly?.(dev.devt) ? 1 : 0)),
-      size: ro(() => dev.sizeSectors()),
-      stat: fixed(`${Array.from({ length: 17 }, () => "       0").join(" ")}\n`),
-      uevent: {
-        show: () =>
-          this.ueventVars(dev)
-            .map(([k, v]) => `${k}=${v}\n`)
-            .join(""),
-        store: (v) => {
-          const r = parseSynthUevent(v);
-          if ("errno" in r) return r.errno;
-          env.emit(r.action, devpath, "block", [...r.env, ...this.ueventVars(dev)]);
-          return 0;
-        },
-      },
-    });
+    const pd = t.dir(p);
+    for (const d of ["power", "trace", "integrity", "mq"]) t.emptyDir(pd, d);
+    t.group(pd, this.#disk, dev);
     t.dynamicLinks(`${p}/holders`, () => blockLinks(t, `${p}/holders`, env.block.holders(dev.devt), env));
     t.dynamicLinks(`${p}/slaves`, () => blockLinks(t, `${p}/slaves`, env.block.slaves(dev.devt), env));
-    link(t, `${p}/subsystem`, "/sys/class/block");
-    link(t, `${p}/bdi`, `/sys/devices/virtual/bdi/${devt}`);
-    t.attrs(`${p}/queue`, {
-      hw_sector_size: ro(() => dev.logicalBlockSize),
-      logical_block_size: ro(() => dev.logicalBlockSize),
-      physical_block_size: ro(() => dev.logicalBlockSize),
-      minimum_io_size: ro(() => dev.logicalBlockSize),
-      max_sectors_kb: fixed("1280\n"),
-      max_hw_sectors_kb: fixed("2147483647\n"),
-      optimal_io_size: fixed("0\n"),
-      rotational: fixed("0\n"),
-      scheduler: fixed(dev.requestStackable ? "[mq-deadline] none\n" : "none\n"),
-      nr_requests: fixed("256\n"),
-      read_ahead_kb: ro(() => env.readAheadKb?.(dev.devt) ?? 128),
-      write_cache: fixed("write through\n"),
-      zoned: fixed("none\n"),
-    });
-    if (devMajor(dev.devt) === (env.dm as { major?: number }).major || dev.name.startsWith("dm-")) {
-      const dmRef = { devt: dev.devt };
-      t.attrs(`${p}/dm`, {
-        name: ro(() => {
-          const r = env.dm.info(dmRef);
-          return r.ok ? r.value.name : "";
-        }),
-        uuid: ro(() => {
-          const r = env.dm.info(dmRef);
-          return r.ok ? r.value.uuid : "";
-        }),
-        suspended: ro(() => {
-          const r = env.dm.info(dmRef);
-          return r.ok && r.value.suspended ? 1 : 0;
-        }),
-        use_blk_mq: ro(() => (dev.requestStackable ? 1 : 0)),
-        rq_based_seq_io_merge_deadline: { show: () => "0\n", store: () => 0 },
-      });
-    }
-    link(t, `/sys/block/${dev.name}`, p);
-    link(t, `/sys/class/block/${dev.name}`, p);
-    link(t, `/sys/dev/block/${devt}`, p);
+    t.classLinkAt(pd, "subsystem", "/sys/class/block");
+    t.symlinkAbsAt(pd, "bdi", `/sys/devices/virtual/bdi/${devt}`);
+    t.group(t.sub(pd, "queue"), this.#queue[dev.requestStackable ? 1 : 0]!, dev);
+    if (devMajor(dev.devt) === (env.dm as { major?: number }).major || dev.name.startsWith("dm-"))
+      t.group(t.sub(pd, "dm"), this.#dm, dev);
+    t.symlinkTo(t.dir("/sys/block"), dev.name, pd);
+    t.symlinkTo(t.dir("/sys/class/block"), dev.name, pd);
+    t.symlinkTo(t.dir("/sys/dev/block"), devt, pd);
     t.mkdir(`/sys/devices/virtual/bdi/${devt}`);
   }
 

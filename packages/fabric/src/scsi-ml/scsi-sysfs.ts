@@ -147,22 +147,22 @@ export class ScsiSysfs {
     const t = this.#t;
     const p = sys(h.devpath);
     const pd = t.dir(p);
-    t.sub(pd, "power");
+    t.emptyDir(pd, "power");
     t.group(pd, this.#hostDev, h);
-    t.symlinkAbsAt(pd, "subsystem", "/sys/bus/scsi");
+    t.classLinkAt(pd, "subsystem", "/sys/bus/scsi");
     const name = `host${h.hostNo}`;
     const cd = t.sub(t.sub(pd, "scsi_host"), name);
-    t.sub(cd, "power");
+    t.emptyDir(cd, "power");
     t.group(cd, this.#scsiHost, h);
     t.symlinkTo(cd, "device", pd);
-    t.symlinkAbsAt(cd, "subsystem", "/sys/class/scsi_host");
+    t.classLinkAt(cd, "subsystem", "/sys/class/scsi_host");
     t.symlinkTo(t.dir("/sys/class/scsi_host"), name, cd);
     t.symlinkTo(t.dir("/sys/bus/scsi/devices"), name, pd);
     if (h.isFc) {
       const fd = t.sub(t.sub(pd, "fc_host"), name);
       t.group(fd, this.#fcHost, h);
       t.symlinkTo(fd, "device", pd);
-      t.symlinkAbsAt(fd, "subsystem", "/sys/class/fc_host");
+      t.classLinkAt(fd, "subsystem", "/sys/class/fc_host");
       t.symlinkTo(t.dir("/sys/class/fc_host"), name, fd);
     }
   }
@@ -244,11 +244,11 @@ export class ScsiSysfs {
     const r = tg.rport!;
     const name = `rport-${tg.shost.hostNo}:${tg.channel}-${r.number}`;
     const pd = t.dir(this.rportPath(tg));
-    t.sub(pd, "power");
+    t.emptyDir(pd, "power");
     const cd = t.sub(t.sub(pd, "fc_remote_ports"), name);
     t.group(cd, this.#rport, tg);
     t.symlinkTo(cd, "device", pd);
-    t.symlinkAbsAt(cd, "subsystem", "/sys/class/fc_remote_ports");
+    t.classLinkAt(cd, "subsystem", "/sys/class/fc_remote_ports");
     t.symlinkTo(t.dir("/sys/class/fc_remote_ports"), name, cd);
   }
 
@@ -271,9 +271,9 @@ export class ScsiSysfs {
   addTarget(tg: ScsiTarget): void {
     const t = this.#t;
     const pd = t.dir(sys(tg.devpath));
-    t.sub(pd, "power");
+    t.emptyDir(pd, "power");
     t.group(pd, this.#target, tg);
-    t.symlinkAbsAt(pd, "subsystem", "/sys/bus/scsi");
+    t.classLinkAt(pd, "subsystem", "/sys/bus/scsi");
     t.symlinkTo(t.dir("/sys/bus/scsi/devices"), tg.name, pd);
   }
 
@@ -420,21 +420,21 @@ export class ScsiSysfs {
     const t = this.#t;
     const p = sys(d.devpath);
     const pd = t.dir(p);
-    t.sub(pd, "power");
+    t.emptyDir(pd, "power");
     t.sub(pd, "block");
     let mask = 0;
     VPD_ATTRS.forEach(([page], i) => {
       if (d.vpd.has(page)) mask |= 1 << i;
     });
     t.group(pd, this.#sdevGroup(mask), d);
-    t.symlinkAbsAt(pd, "subsystem", "/sys/bus/scsi");
+    t.classLinkAt(pd, "subsystem", "/sys/bus/scsi");
     const hctl = d.hctl;
     t.symlinkTo(t.dir("/sys/bus/scsi/devices"), hctl, pd);
     const cd = t.sub(t.sub(pd, "scsi_device"), hctl);
-    t.sub(cd, "power");
+    t.emptyDir(cd, "power");
     t.group(cd, this.#emptyUevent, null);
     t.symlinkTo(cd, "device", pd);
-    t.symlinkAbsAt(cd, "subsystem", "/sys/class/scsi_device");
+    t.classLinkAt(cd, "subsystem", "/sys/class/scsi_device");
     t.symlinkTo(t.dir("/sys/class/scsi_device"), hctl, cd);
   }
 
@@ -477,10 +477,10 @@ export class ScsiSysfs {
     const name = `sg${d.sgMinor}`;
     const dd = t.dir(sys(d.devpath));
     const pd = t.sub(t.sub(dd, "scsi_generic"), name);
-    t.sub(pd, "power");
+    t.emptyDir(pd, "power");
     t.group(pd, this.#sg, d);
     t.symlinkTo(pd, "device", dd);
-    t.symlinkAbsAt(pd, "subsystem", "/sys/class/scsi_generic");
+    t.classLinkAt(pd, "subsystem", "/sys/class/scsi_generic");
     t.symlinkTo(t.dir("/sys/class/scsi_generic"), name, pd);
     t.symlinkTo(dd, "generic", pd);
   }
@@ -504,10 +504,10 @@ export class ScsiSysfs {
     const hctl = d.hctl;
     const dd = t.dir(sys(d.devpath));
     const pd = t.sub(t.sub(dd, "bsg"), hctl);
-    t.sub(pd, "power");
+    t.emptyDir(pd, "power");
     t.group(pd, this.#bsg, d);
     t.symlinkTo(pd, "device", dd);
-    t.symlinkAbsAt(pd, "subsystem", "/sys/class/bsg");
+    t.classLinkAt(pd, "subsystem", "/sys/class/bsg");
     t.symlinkTo(t.dir("/sys/class/bsg"), hctl, pd);
   }
 
@@ -542,12 +542,12 @@ export class ScsiSysfs {
     const hctl = d.hctl;
     const dd = t.dir(sys(d.devpath));
     const pd = t.sub(t.sub(dd, "scsi_disk"), hctl);
-    t.sub(pd, "power");
+    t.emptyDir(pd, "power");
     t.group(pd, this.#scsiDisk, d);
     t.symlinkTo(pd, "device", dd);
-    t.symlinkAbsAt(pd, "subsystem", "/sys/class/scsi_disk");
+    t.classLinkAt(pd, "subsystem", "/sys/class/scsi_disk");
     t.symlinkTo(t.dir("/sys/class/scsi_disk"), hctl, pd);
-    t.symlinkAbsAt(dd, "driver", "/sys/bus/scsi/drivers/sd");
+    t.classLinkAt(dd, "driver", "/sys/bus/scsi/drivers/sd");
   }
 
   removeScsiDisk(d: SimScsiDevice): void {
@@ -606,13 +606,13 @@ export class ScsiSysfs {
     const p = sys(this.diskDevpath(disk));
     const devt = formatDevT(disk.devt);
     const pd = t.dir(p);
-    for (const d of ["power", "trace", "integrity", "mq"]) t.sub(pd, d);
+    for (const d of ["power", "trace", "integrity", "mq"]) t.emptyDir(pd, d);
     t.group(pd, this.#disk, disk);
     const holders = `${p}/holders`;
     t.dynamicLinks(holders, () => blockLinks(t, holders, sub.block.holders(disk.devt), sub));
     t.dynamicLinks(`${p}/slaves`, () => []);
     t.symlinkTo(pd, "device", t.dir(sys(disk.scsi.devpath)));
-    t.symlinkAbsAt(pd, "subsystem", "/sys/class/block");
+    t.classLinkAt(pd, "subsystem", "/sys/class/block");
     t.symlinkAbsAt(pd, "bdi", `/sys/devices/virtual/bdi/${devt}`);
     t.group(t.sub(pd, "queue"), this.#queue, disk);
     t.symlinkTo(t.dir("/sys/block"), disk.name, pd);

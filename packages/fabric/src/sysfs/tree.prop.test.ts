@@ -217,7 +217,9 @@ type Op =
   | { kind: "remove"; path: string }
   | { kind: "abs"; path: string; target: string }
   | { kind: "to"; dir: string; name: string; to: string }
-  | { kind: "group"; dir: string; attrs: Array<[string, string]> };
+  | { kind: "group"; dir: string; attrs: Array<[string, string]> }
+  | { kind: "edir"; dir: string; name: string }
+  | { kind: "cls"; dir: string; name: string; target: string };
 
 // Few names and short paths, so links, replacements and removals meet the same paths often.
 const name = fc.constantFrom("a", "b", "c");
@@ -251,6 +253,9 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   // handle, and attribute groups (one declaration per class, the object shown per directory).
   { weight: 3, arbitrary: fc.record({ kind: fc.constant("abs" as const), path: abs, target: abs }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("to" as const), dir: abs, name, to: abs }) },
+  // Empty directories shared by every place that has one, and links shared by a class.
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("edir" as const), dir: abs, name }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("cls" as const), dir: abs, name, target: abs }) },
   {
     weight: 3,
     arbitrary: fc.record({
@@ -293,6 +298,17 @@ function apply(t: SysfsTree | WalkReference, o: Op): void {
         t.mkdir(o.dir);
         t.mkdir(o.to);
         t.symlink(`${o.dir}/${o.name}`, relativeLink(o.dir, o.to));
+      }
+      return;
+    case "edir":
+      if (t instanceof SysfsTree) t.emptyDir(t.dir(o.dir), o.name);
+      else t.mkdir(`${o.dir}/${o.name}`);
+      return;
+    case "cls":
+      if (t instanceof SysfsTree) t.classLinkAt(t.dir(o.dir), o.name, o.target);
+      else {
+        t.mkdir(o.dir);
+        t.symlink(`${o.dir}/${o.name}`, relativeLink(o.dir, o.target));
       }
       return;
     case "group": {

@@ -53,7 +53,7 @@ interface DirNode {
   readonly parent: DirNode | null;
   readonly name: string;
   /** Nodes declared one by one (made on first use: many directories stay empty). */
-  children: Map<string, Node> | null;
+  children: Kids | null;
   /** Attributes declared for the directory's class, and the object they show. */
   group: AttrGroup<never> | null;
   obj: unknown;
@@ -84,6 +84,14 @@ interface LinkNode {
   toGen: number;
   toHops: number;
 }
+/**
+ * An empty directory (`power/`, `trace/`): one node shared by every place that has one, a leaf of
+ * its parent (a directory made inside it replaces it with a directory of its own).
+ */
+interface EmptyDirNode {
+  readonly kind: "edir";
+}
+const EMPTY_DIR: EmptyDirNode = Object.freeze({ kind: "edir" });
 /** A directory of symlinks computed on each access (`holders/`, `slaves/`). */
 interface DynNode {
   readonly kind: "dyn";
@@ -91,9 +99,66 @@ interface DynNode {
   readonly name: string;
   readonly entries: () => ReadonlyArray<readonly [string, string]>;
 }
-type Node = DirNode | AttrNode | LinkNode | DynNode;
+type Node = DirNode | AttrNode | LinkNode | DynNode | EmptyDirNode;
 /** What a path may lead to besides a node: an attribute of a directory's group. */
-type Leaf = AttrNode | LinkNode | GroupAttr;
+type Leaf = AttrNode | LinkNode | GroupAttr | EmptyDirNode;
+
+/**
+ * A directory's nodes: name, node, name, node … while they are few (most directories hold one
+ * to ten), a Map beyond.
+ */
+type Kids = Map<string, Node> | Array<string | Node>;
+/** Nodes a directory keeps in a flat array. */
+const KIDS_ARRAY_MAX = 12;
+
+function kidGet(k: Kids | null, name: string): Node | undefined {
+  if (k === null) return undefined;
+  if (!Array.isArray(k)) return k.get(name);
+  for (let i = 0; i < k.length; i += 2) if (k[i] === name) return k[i + 1] as Node;
+  return undefined;
+}
+
+function kidSet(d: DirNode, name: string, node: Node): void {
+  const k = d.children;
+  if (k === null) d.children = [name, node];
+  else if (!Array.isArray(k)) k.set(name, node);
+  else {
+    for (let i = 0; i < k.length; i += 2)
+      if (k[i] === name) {
+        k[i + 1] = node;
+        return;
+      }
+    if (k.length < 2 * KIDS_ARRAY_MAX) k.push(name, node);
+    else {
+      const m = new Map<string, Node>();
+      for (let i = 0; i < k.length; i += 2) m.set(k[i] as string, k[i + 1] as Node);
+      m.set(name, node);
+      d.children = m;
+    }
+  }
+}
+
+function kidDelete(d: DirNode, name: string): boolean {
+  const k = d.children;
+  if (k === null) return false;
+  if (!Array.isArray(k)) return k.delete(name);
+  for (let i = 0; i < k.length; i += 2)
+    if (k[i] === name) {
+      k.splice(i, 2);
+      if (k.length === 0) d.children = null;
+      return true;
+    }
+  return false;
+}
+
+/** The names of a directory's nodes (in no particular order). */
+function kidNames(k: Kids | null): string[] {
+  if (k === null) return [];
+  if (!Array.isArray(k)) return [...k.keys()];
+  const out: string[] = [];
+  for (let i = 0; i < k.length; i += 2) out.push(k[i] as string);
+  return out;
+}
 type Container = DirNode | DynNode;
 
 /** A directory handle from {@link SysfsTree.dir}, to declare nodes in it without re-walking a path. */
@@ -141,14 +206,17 @@ export class SysfsTree {
 
   /** Whether `dir` has `name` (declared or from its group). */
   static #has(dir: DirNode, name: string): boolean {
-    return (dir.children?.has(name) ?? false) || (dir.group?.defs.has(name) ?? false);
+    return kidGet(dir.children, name) !== undefined || (dir.group?.defs.has(name) ?? false);
   }
 
   /** Puts `node` in `dir` under `name`, noting a replacement. */
   #set(dir: DirNode, name: string, node: Node): void {
     if (SysfsTree.#has(dir, name)) this.#gen++;
-    (dir.children ??= new Map()).set(name, node);
+    kidSet(dir, name, node);
   }
+
+  /** Links every object of a class has to one absolute place (`subsystem`, `driver`), shared. */
+  readonly #shared = new Map<string, LinkNode>();
 
   /** Creates a directory and its parents. */
   mkdir(path: string): void {
@@ -162,11 +230,17 @@ export class SysfsTree {
 
   /** The directory `name` in `dir`, made as needed (a non-directory in the way is replaced). */
   sub(dir: SysfsDir, name: string): SysfsDir {
-    const n = dir.children?.get(name);
+    const n = kidGet(dir.children, name);
     if (n?.kind === "dir") return n;
     const made = newDir(dir, name);
     this.#set(dir, name, made);
     return made;
+  }
+
+  /** An empty directory `name` in `dir` (one that stays empty: `power/`), unless it has one. */
+  emptyDir(dir: SysfsDir, name: string): void {
+    const n = kidGet(dir.children, name);
+    if (n?.kind !== "dir" && n?.kind !== "edir") this.#set(dir, name, EMPTY_DIR);
   }
 
   /**
@@ -228,12 +302,10 @@ export class SysfsTree {
       this.#ungroup(dir);
       this.#gen++;
     }
-    if (dir.children)
-      for (const name of group.names)
-        if (dir.children.delete(name)) {
-          this.#gen++;
-          if (dir.children.size === 0) break;
-        }
+    for (const name of group.names) {
+      if (dir.children === null) break;
+      if (kidDelete(dir, name)) this.#gen++;
+    }
     dir.group = group as AttrGroup<never>;
     dir.obj = obj;
   }
@@ -266,6 +338,21 @@ export class SysfsTree {
     else this.#set(dir, name, link(null, target, null));
   }
 
+  /**
+   * {@link symlinkAbsAt} for a link every object of a class has to the same place (`subsystem`,
+   * `driver`): one node serves them all (a link to an absolute path leads the same way from
+   * anywhere; how it reads is computed from where it is read).
+   */
+  classLinkAt(dir: SysfsDir, name: string, target: string): void {
+    if (!target.startsWith("/") || /\/\.\.?(\/|$)/.test(target)) {
+      this.symlinkAbsAt(dir, name, target);
+      return;
+    }
+    let n = this.#shared.get(target);
+    if (!n) this.#shared.set(target, (n = link(null, target, null)));
+    this.#set(dir, name, n);
+  }
+
   /** Creates the symlink `name` in `dir` to the directory `to` (the link reads relative, as kernfs's). */
   symlinkTo(dir: SysfsDir, name: string, to: SysfsDir): void {
     this.#set(dir, name, link(null, null, to));
@@ -287,27 +374,24 @@ export class SysfsTree {
     const d = w.cur;
     // The group's attribute of that name goes too (even where a node of its own hid it).
     if (d.group?.defs.has(name)) this.#ungroup(d);
-    if (d.children?.delete(name)) this.#gen++;
+    if (kidDelete(d, name)) this.#gen++;
   }
 
   /** Turns a directory's group attributes into nodes of their own (one is being removed). */
   #ungroup(d: DirNode): void {
     const g = d.group!;
     const obj = d.obj as never;
-    const own = d.children;
-    d.children = new Map();
     for (const name of g.names) {
-      if (own?.has(name)) continue;
+      if (kidGet(d.children, name) !== undefined) continue;
       const a = g.defs.get(name)!;
       const show = a.show;
       const store = a.store;
-      d.children.set(name, {
+      kidSet(d, name, {
         kind: "attr",
         show: show ? () => show(obj) : undefined,
         store: store ? (v: string) => store(obj, v) : undefined,
       });
     }
-    if (own) for (const [k, v] of own) d.children.set(k, v);
     d.group = null;
     d.obj = undefined;
   }
@@ -369,7 +453,7 @@ export class SysfsTree {
       const dir = w.cur;
       let n: Node | GroupAttr | null;
       if (dir.kind === "dir") {
-        n = dir.children?.get(c) ?? null;
+        n = kidGet(dir.children, c) ?? null;
         if (n === null && dir.group !== null) {
           n = dir.group.defs.get(c) ?? null;
           if (n !== null) w.obj = dir.obj;
@@ -457,7 +541,7 @@ export class SysfsTree {
     const h = this.#resolve(path);
     if (!h) return { errno: Errno.ENOENT };
     const n = h.node;
-    if (n.kind === "dir" || n.kind === "dyn") return { errno: Errno.EISDIR };
+    if (n.kind === "dir" || n.kind === "dyn" || n.kind === "edir") return { errno: Errno.EISDIR };
     if (n.kind === "link") return { errno: Errno.ENOENT };
     if (!n.show) return { errno: Errno.EACCES };
     return n.kind === "gattr" ? n.show(h.obj as never) : n.show();
@@ -468,7 +552,7 @@ export class SysfsTree {
     const h = this.#resolve(path);
     if (!h) return Errno.ENOENT;
     const n = h.node;
-    if (n.kind === "dir" || n.kind === "dyn") return Errno.EISDIR;
+    if (n.kind === "dir" || n.kind === "dyn" || n.kind === "edir") return Errno.EISDIR;
     if (n.kind === "link") return Errno.ENOENT;
     if (!n.store) return Errno.EACCES;
     return n.kind === "gattr" ? n.store(h.obj as never, value) : n.store(value);
@@ -484,11 +568,12 @@ export class SysfsTree {
         .entries()
         .map(([n]) => n)
         .sort();
+    if (node.kind === "edir") return [];
     if (node.kind !== "dir") return null;
-    if (node.group === null) return node.children ? [...node.children.keys()].sort() : [];
-    if (!node.children) return node.group.names.slice();
-    const out = [...node.children.keys()];
-    for (const name of node.group.names) if (!node.children.has(name)) out.push(name);
+    if (node.group === null) return kidNames(node.children).sort();
+    if (node.children === null) return node.group.names.slice();
+    const out = kidNames(node.children);
+    for (const name of node.group.names) if (kidGet(node.children, name) === undefined) out.push(name);
     return out.sort();
   }
 
