@@ -16,7 +16,7 @@ import { type CpuCosts, LAB_CPU_COSTS } from "./cpu.js";
 import { EventHub } from "./events.js";
 import { ParsedLines } from "./file.js";
 import type { Logger } from "./log.js";
-import { MapIndex, PathIndex } from "./path-index.js";
+import { AliasIndex, MapIndex, PathIndex } from "./path-index.js";
 import type { AluaProbes, CheckerFactory, PrioritizerFactory } from "./plugins.js";
 import { sysfsPrintEnv } from "./print-env.js";
 import type { MpMap } from "./structs.js";
@@ -65,6 +65,8 @@ export interface LibmpContext {
   readonly pathIndex: PathIndex;
   /** WWID lookups over the map vector. */
   readonly mapIndex: MapIndex<MpMap>;
+  /** Alias lookups over the map vector. */
+  readonly aliasIndex: AliasIndex<MpMap>;
   /** The bindings and wwids files' lines, parsed (see {@link ParsedLines}). */
   readonly fileCache: {
     readonly bindings: ParsedLines<BindingLine>;
@@ -113,6 +115,7 @@ export function createLibmpContext(opts: LibmpContextOptions): LibmpContext {
     dmInitDone: false,
     pathIndex: new PathIndex(),
     mapIndex: new MapIndex<MpMap>(),
+    aliasIndex: new AliasIndex<MpMap>(),
     fileCache: { bindings: new ParsedLines(bindingLine), wwids: new ParsedLines(wwidsLine) },
     limboPaths: true,
   };

@@ -251,3 +251,45 @@ export class MapIndex<M extends { wwid: string }> {
     }
   }
 }
+
+/**
+ * `find_mp_by_alias` over a map vector, exact without being told of changes in the way
+ * {@link MapIndex} is (each lookup first checks, by reference, that the vector holds the same
+ * maps with the same alias strings as when indexed). A dm event names its map by alias, and
+ * with thousands of maps a string comparison per map per event added up.
+ */
+export class AliasIndex<M extends { alias: string | null }> {
+  #maps: M[] = [];
+  #aliases: (string | null)[] = [];
+  readonly #first = new Map<string, number>();
+
+  /** The first map of `maps` whose alias is `alias`, or null (always null for ""). */
+  byAlias(maps: readonly M[], alias: string): M | null {
+    if (alias.length === 0) return null;
+    if (!this.#current(maps)) this.#index(maps);
+    const i = this.#first.get(alias);
+    return i === undefined ? null : maps[i]!;
+  }
+
+  #current(maps: readonly M[]): boolean {
+    const n = maps.length;
+    if (n !== this.#maps.length) return false;
+    const known = this.#maps;
+    const aliases = this.#aliases;
+    for (let i = 0; i < n; i++) {
+      const m = maps[i]!;
+      if (m !== known[i] || m.alias !== aliases[i]) return false;
+    }
+    return true;
+  }
+
+  #index(maps: readonly M[]): void {
+    this.#maps = maps.slice();
+    this.#aliases = maps.map((m) => m.alias);
+    this.#first.clear();
+    for (let i = 0; i < maps.length; i++) {
+      const a = maps[i]!.alias;
+      if (a !== null && !this.#first.has(a)) this.#first.set(a, i);
+    }
+  }
+}

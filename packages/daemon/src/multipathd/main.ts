@@ -96,13 +96,7 @@ import { rememberWwid, shouldMultipath } from "../libmultipath/wwids.js";
 import type { DaemonRunState } from "../print/status.js";
 import { checkerStateName, DmPathState, PathState } from "../structs/path-state.js";
 import { InitState, MapAction, NoPathRetry, TPGS_UNDEF, WWID_SIZE } from "../structs/structs.js";
-import {
-  countActivePaths,
-  findMpByAlias,
-  findMpByMinor,
-  findMpByWwid,
-  pathcount,
-} from "../structs/structs-vec.js";
+import { countActivePaths, findMpByMinor, findMpByWwid, pathcount } from "../structs/structs-vec.js";
 import { checkerloop } from "./checkerloop.js";
 import {
   INITIAL_RUN_STATE,
@@ -631,7 +625,7 @@ export class MultipathDaemon {
    * marked down. 0, 1 (the map was removed) or 2 (unknown map).
    */
   updateMultipath(name: string, reset: boolean): number {
-    const mpp = findMpByAlias(this.vecs.mpvec, name) as MpMap | null;
+    const mpp = this.ctx.aliasIndex.byAlias(this.vecs.mpvec, name);
     if (mpp === null) {
       this.log.log(3, `${name}: multipath map not found`);
       return 2;
@@ -787,7 +781,7 @@ export class MultipathDaemon {
       this.log.log(4, `${alias}: not a multipath map`);
       return 0;
     }
-    let mpp = findMpByAlias(this.vecs.mpvec, alias) as MpMap | null;
+    let mpp = this.ctx.aliasIndex.byAlias(this.vecs.mpvec, alias);
     if (mpp !== null) {
       if (mpp.waitForUdev > 1) {
         this.log.log(2, `${mapName(mpp)}: performing delayed actions`);
@@ -1398,7 +1392,7 @@ export class MultipathDaemon {
       if (now === undefined) {
         this.log.log(3, `${name}: devmap event #${nr}`);
         this.watched.delete(name);
-        const mpp = findMpByAlias(this.vecs.mpvec, name) as MpMap | null;
+        const mpp = this.ctx.aliasIndex.byAlias(this.vecs.mpvec, name);
         if (mpp !== null) {
           this.log.log(2, `${name}: removing map by alias`);
           removeMap(this.ctx, mpp, this.vecs.pathvec, this.vecs.mpvec, this.onRemoveMap);
