@@ -46,15 +46,16 @@ export interface QueuedEvent {
 interface PathNode {
   readonly parent: PathNode | null;
   readonly name: string;
-  readonly children: Map<string, PathNode>;
-  /** Unfinished events for exactly this devpath, in arrival order. */
-  readonly entries: QueuedEvent[];
+  /** Components below (made on first use: most nodes are the last component of one devpath). */
+  children: Map<string, PathNode> | null;
+  /** Unfinished events for exactly this devpath, in arrival order (made on first use). */
+  entries: QueuedEvent[] | null;
   /** Unfinished events at or below this node. */
   subtree: number;
 }
 
 function pathNode(parent: PathNode | null, name: string): PathNode {
-  return { parent, name, children: new Map(), entries: [], subtree: 0 };
+  return { parent, name, children: null, entries: null, subtree: 0 };
 }
 
 /**
@@ -74,26 +75,31 @@ export class EventQueue {
   size = 0;
 
   add(event: Uevent): void {
-    const parts = event.devpath.split("/");
+    const path = event.devpath;
     let node = this.#root;
     let blockers = 0;
-    for (let i = 0; i < parts.length; i++) {
+    // One node per component, empty ones included (`split("/")`'s pieces).
+    for (let start = 0; ; ) {
       // Every event at a proper ancestor is the new one's parent (or grandparent …).
-      blockers += node.entries.length;
-      const name = parts[i]!;
-      let next = node.children.get(name);
+      blockers += node.entries?.length ?? 0;
+      let end = path.indexOf("/", start);
+      if (end < 0) end = path.length;
+      const name = path.slice(start, end);
+      let next = node.children?.get(name);
       if (!next) {
         next = pathNode(node, name);
-        node.children.set(name, next);
+        (node.children ??= new Map()).set(name, next);
       }
       node = next;
+      if (end === path.length) break;
+      start = end + 1;
     }
     // Same devpath (entries here) and children (the rest of the subtree).
     blockers += node.subtree;
     const devnum = devnumOf(event);
     if (devnum !== null) blockers += this.#byDevnum.get(devnum)?.length ?? 0;
     const entry: QueuedEvent = { event, seq: this.#seq++, node, devnum, blockers };
-    node.entries.push(entry);
+    (node.entries ??= []).push(entry);
     for (let n: PathNode | null = node; n; n = n.parent) n.subtree++;
     if (devnum !== null) {
       let same = this.#byDevnum.get(devnum);
@@ -130,10 +136,12 @@ export class EventQueue {
   /** A worker finished `entry`: the later events it blocked count one blocker less. */
   finish(entry: QueuedEvent): void {
     const node = entry.node;
-    node.entries.splice(node.entries.indexOf(entry), 1);
+    const own = node.entries!;
+    own.splice(own.indexOf(entry), 1);
     for (let n: PathNode | null = node; n; n = n.parent) n.subtree--;
     // Same devpath and parents (entries of the node and its ancestors) …
-    for (let n: PathNode | null = node; n; n = n.parent) for (const b of n.entries) this.#unblock(entry, b);
+    for (let n: PathNode | null = node; n; n = n.parent)
+      if (n.entries !== null) for (const b of n.entries) this.#unblock(entry, b);
     // … and children (everything below the node).
     this.#unblockBelow(entry, node);
     if (entry.devnum !== null) {
@@ -143,13 +151,14 @@ export class EventQueue {
       else for (const b of same) this.#unblock(entry, b);
     }
     // Drop the branch nobody waits on any more.
-    for (let n: PathNode = node; n.parent && n.subtree === 0; n = n.parent) n.parent.children.delete(n.name);
+    for (let n: PathNode = node; n.parent && n.subtree === 0; n = n.parent) n.parent.children!.delete(n.name);
   }
 
   #unblockBelow(a: QueuedEvent, node: PathNode): void {
+    if (node.children === null) return;
     for (const child of node.children.values()) {
       if (child.subtree === 0) continue;
-      for (const b of child.entries) this.#unblock(a, b);
+      if (child.entries !== null) for (const b of child.entries) this.#unblock(a, b);
       this.#unblockBelow(a, child);
     }
   }

@@ -304,19 +304,29 @@ export class SimUdev implements UdevView {
   /** Runs the rules over one event; returns the device to probe with blkid, or null. */
   #process(work: UdevWork): DevT | null {
     const e = work.event;
-    const kernelEnv = new Map<string, string>();
-    for (const [k, v] of e.env) kernelEnv.set(k, v);
+    // The kernel's variables (a later duplicate wins, in the place of the first) and the ones
+    // this needs; the rules see them less the transient ones.
+    const env = new Map<string, string>();
+    let devname: string | undefined;
+    let major: string | undefined;
+    let minor: string | undefined;
+    let devtype: string | undefined;
+    let driver: string | undefined;
+    let cookie: string | undefined;
+    for (const [k, v] of e.env) {
+      if (k === "DEVNAME") devname = v;
+      else if (k === "MAJOR") major = v;
+      else if (k === "MINOR") minor = v;
+      else if (k === "DEVTYPE") devtype = v;
+      else if (k === "DRIVER") driver = v;
+      else if (k === "DM_COOKIE") cookie = v;
+      if (!TRANSIENT.has(k) || k === "DM_COOKIE") env.set(k, v);
+    }
     const old = this.#db.get(e.devpath) ?? null;
-    const devname = kernelEnv.get("DEVNAME");
-    const major = kernelEnv.get("MAJOR");
-    const minor = kernelEnv.get("MINOR");
     const devnum =
       major !== undefined && minor !== undefined ? mkdev(Number(major), Number(minor)) : undefined;
     const devnode = devname ? (devname.startsWith("/") ? devname : `/dev/${devname}`) : undefined;
-    const devtype = kernelEnv.get("DEVTYPE");
     const sysname = e.devpath.slice(e.devpath.lastIndexOf("/") + 1);
-    const env = new Map<string, string>();
-    for (const [k, v] of kernelEnv) if (!TRANSIENT.has(k) || k === "DM_COOKIE") env.set(k, v);
     const links: string[] = [];
     const ctx: UdevRuleContext = {
       action: e.action,
@@ -331,7 +341,7 @@ export class SimUdev implements UdevView {
       blkid: false,
       sysfs: this.#o.sysfs,
       dm: this.#o.dm,
-      dbOf: (name) => this.#byName(name)?.properties ?? null,
+      dbOf: this.#dbOf,
     };
     if (e.action !== "remove") for (const r of this.#rules) r.apply(ctx);
     const usec = old?.usecInitialized ?? Math.floor(this.#o.clock.now() / 1000);
@@ -347,7 +357,7 @@ export class SimUdev implements UdevView {
     }
     let ruleProps = false;
     for (const k of env.keys())
-      if (!props.has(k) && !k.startsWith(".") && !TRANSIENT.has(k) && !kernelEnv.has(k)) ruleProps = true;
+      if (!props.has(k) && !k.startsWith(".") && !TRANSIENT.has(k) && !hasVar(e.env, k)) ruleProps = true;
     // udevd writes a database entry (and with it the initialisation time) only for a device that
     // rules gave properties or links; a bare sgN has none.
     if (devnode && (ruleProps || links.length > 0)) props.set("USEC_INITIALIZED", String(usec));
@@ -368,13 +378,17 @@ export class SimUdev implements UdevView {
         linkPriority: ctx.linkPriority,
         seqnum: e.seqnum,
         usecInitialized: usec,
-        driver: kernelEnv.get("DRIVER"),
+        driver,
       });
     }
     work.record = record;
-    work.cookie = kernelEnv.get("DM_COOKIE") ?? null;
+    work.cookie = cookie ?? null;
     return ctx.blkid && devnum !== undefined && e.action !== "remove" ? devnum : null;
   }
+
+  /** Another device's properties, by kernel name (the rules' `dbOf`). */
+  readonly #dbOf = (name: string): ReadonlyMap<string, string> | null =>
+    this.#byName(name)?.properties ?? null;
 
   #byName(sysname: string): UdevRecord | undefined {
     return this.#index.first(this.#index.bySysname, sysname, null) ?? undefined;
@@ -433,6 +447,12 @@ export class SimUdev implements UdevView {
     if (this.settled()) return Promise.resolve();
     return new Promise((resolve) => this.#settleWaiters.push(resolve));
   }
+}
+
+/** Whether the kernel's variables include `key`. */
+function hasVar(env: ReadonlyArray<readonly [string, string]>, key: string): boolean {
+  for (const [k] of env) if (k === key) return true;
+  return false;
 }
 
 /** udevadm's order of a device's kernel variables: with a device node, and without. */
