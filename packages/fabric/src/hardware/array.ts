@@ -122,6 +122,11 @@ export class AluaDomain {
   readonly #byId: (TpgState | undefined)[] = [];
   readonly #timers = new Map<number, number>();
   readonly lus = new Set<LogicalUnit>();
+  /**
+   * Counts the changes of any group's state: a reader may keep what it derived from
+   * {@link AluaDomain.state} for as long as the generation is the same.
+   */
+  generation = 0;
   /** Nexus that sent the STPG now being applied (spared the UA). */
   #stpgNexus = -1;
   /** Per group in transition after an STPG: the nexus that asked (spared when it completes). */
@@ -138,6 +143,7 @@ export class AluaDomain {
   }
 
   #setState(groupId: number, st: TpgState): void {
+    this.generation++;
     this.#states.set(groupId, st);
     if ((groupId & 1023) === groupId) this.#byId[groupId] = st;
   }

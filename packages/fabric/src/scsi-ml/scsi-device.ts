@@ -21,7 +21,7 @@ import {
 import type { LogicalUnit, NexusUa, StorageArray } from "../hardware/array.js";
 import { asciiText } from "../scsi/bytes.js";
 import { Op } from "../scsi/opcodes.js";
-import type { TargetContext } from "../target/personality.js";
+import { MediaAccessMemo, type TargetContext } from "../target/personality.js";
 import { executeTargetCommand } from "../target/scsi-target.js";
 import { hostbyteText } from "./constants.js";
 import { CmdKind, CmndList, type ScsiCmnd } from "./scsi-cmnd.js";
@@ -58,6 +58,8 @@ class DeviceTargetContext implements TargetContext {
   luGeneration = -1;
   /** The target engine's memo of this nexus's unit attentions on `lu`. */
   uaMemo: NexusUa | null = null;
+  /** The target engine's memo of the port group's access state for media commands. */
+  readonly mediaAccessMemo = new MediaAccessMemo();
   constructor(
     readonly array: StorageArray,
     readonly port: TargetContext["port"],

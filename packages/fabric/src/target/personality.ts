@@ -14,7 +14,14 @@ import {
   targetPortGroupDesignator,
 } from "@mp/dm-core";
 import { Aas } from "../hardware/alua.js";
-import type { InitiatorRef, LogicalUnit, NexusUa, StorageArray, TargetPort } from "../hardware/array.js";
+import type {
+  AluaDomain,
+  InitiatorRef,
+  LogicalUnit,
+  NexusUa,
+  StorageArray,
+  TargetPort,
+} from "../hardware/array.js";
 import { Ua } from "../hardware/unit-attention.js";
 import { asciiField, putU64 } from "../scsi/bytes.js";
 import { FabricAsc, type SenseSpec, sense } from "../scsi/sense.js";
@@ -36,6 +43,22 @@ export interface TargetContext {
    * the engine looks the record up each time).
    */
   uaMemo?: NexusUa | null;
+  /**
+   * A slot where the engine may keep whether the port's group lets media commands through on
+   * `lu`'s ALUA domain, valid while the domain's generation is the one recorded (absent: the
+   * engine asks the domain each time).
+   */
+  readonly mediaAccessMemo?: MediaAccessMemo;
+}
+
+/** What {@link TargetContext.mediaAccessMemo} holds. */
+export class MediaAccessMemo {
+  /** The ALUA domain the verdict is about (null: nothing recorded). */
+  domain: AluaDomain | null = null;
+  /** The domain's generation when the verdict was taken. */
+  generation = -1;
+  /** The port's group is in an access state that runs READ and WRITE. */
+  active = false;
 }
 
 /**

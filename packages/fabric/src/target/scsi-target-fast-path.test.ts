@@ -95,6 +95,10 @@ describe("the target's READ/WRITE fast path decides every command as the general
         ["sdd", none(cdb(0x1b, 0, 0, 0, 1, 0))],
         ...media("sdb", 9),
         ...media("sda", 10),
+        // Back to active/optimized: a path that kept the old state's verdict must see the new one.
+        (w) => w.built.array.lus[0]!.alua!.setState(1, "active/optimized", 0),
+        ...media("sda", 11),
+        ...media("sdc", 12),
       ];
       const fast = await transcript(true, steps);
       expect(fast).toEqual(await transcript(false, steps));

@@ -332,8 +332,18 @@ function executeGeneral(
 function activeForMedia(ctx: TargetContext, p: SpcPersonality): boolean {
   const a = ctx.lu!.alua;
   if (!a || p.tpgs(ctx) === 0) return true;
+  // The group's state changes rarely: the path keeps the verdict until the domain's generation moves.
+  const m = ctx.mediaAccessMemo;
+  if (m !== undefined && m.domain === a && m.generation === a.generation) return m.active;
   const aas = a.state(ctx.port.group.id).aas;
-  return aas === Aas.ACTIVE_OPTIMIZED || aas === Aas.ACTIVE_NON_OPTIMIZED || aas === Aas.LBA_DEPENDENT;
+  const active =
+    aas === Aas.ACTIVE_OPTIMIZED || aas === Aas.ACTIVE_NON_OPTIMIZED || aas === Aas.LBA_DEPENDENT;
+  if (m !== undefined) {
+    m.domain = a;
+    m.generation = a.generation;
+    m.active = active;
+  }
+  return active;
 }
 
 function withInfo(s: SenseSpec, lba: number | undefined): SenseSpec {
