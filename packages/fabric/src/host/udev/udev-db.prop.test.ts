@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { UdevDbIndex, UdevProperties, UdevRecord } from "./udev.js";
+import { PropertyKeys, UdevDbIndex, UdevProperties, UdevRecord } from "./udev.js";
 
 // The database as udevd's _finish keeps it (devpath → record, in insertion order), and the
 // lookups as full scans of it in that order: what the index must answer like.
@@ -76,30 +76,45 @@ describe("UdevDbIndex", () => {
 });
 
 describe("UdevProperties", () => {
-  it("reads as the Map it was made from: lookups, size, and every iteration in insertion order", () => {
+  it("reads as the Map it was made from (key lists shared or not): lookups, size, and every iteration in insertion order", () => {
     const key = fc.constantFrom("DEVPATH", "DEVNAME", "ID_SERIAL", "ID_WWN", "DEVLINKS", "MAJOR", "x");
+    const pairs = fc.array(fc.tuple(key, fc.string({ maxLength: 4 })), { maxLength: 12 });
+    // Several maps through one key registry: maps with the same keys in the same order share a
+    // list, and none reads another's.
     fc.assert(
-      fc.property(fc.array(fc.tuple(key, fc.string({ maxLength: 4 })), { maxLength: 12 }), (pairs) => {
-        const m = new Map<string, string>(pairs);
-        const p = UdevProperties.of(m);
-        expect(p.size).toBe(m.size);
-        for (const k of ["DEVPATH", "DEVNAME", "ID_SERIAL", "ID_WWN", "DEVLINKS", "MAJOR", "x", "y"]) {
-          expect(p.get(k)).toBe(m.get(k));
-          expect(p.has(k)).toBe(m.has(k));
-        }
-        expect([...p]).toEqual([...m]);
-        expect([...p.entries()]).toEqual([...m.entries()]);
-        expect([...p.keys()]).toEqual([...m.keys()]);
-        expect([...p.values()]).toEqual([...m.values()]);
-        const seen: Array<[string, string]> = [];
-        p.forEach((v, k, map) => {
-          expect(map).toBe(p);
-          seen.push([k, v]);
+      fc.property(fc.array(pairs, { minLength: 1, maxLength: 6 }), (many) => {
+        const shared = new PropertyKeys();
+        const made = many.map((ps) => {
+          const m = new Map<string, string>(ps);
+          return [m, UdevProperties.of(m, shared)] as const;
         });
-        expect(seen).toEqual([...m]);
-        expect(new Map(p)).toEqual(m);
+        for (const [m, p] of [
+          ...made,
+          ...many.map((ps) => [new Map(ps), UdevProperties.of(new Map(ps))] as const),
+        ])
+          expectSameAs(p, m);
       }),
       { numRuns: 200 },
     );
   });
 });
+
+/** `p` reads exactly as `m` does. */
+function expectSameAs(p: UdevProperties, m: Map<string, string>): void {
+  expect(p.size).toBe(m.size);
+  for (const k of ["DEVPATH", "DEVNAME", "ID_SERIAL", "ID_WWN", "DEVLINKS", "MAJOR", "x", "y"]) {
+    expect(p.get(k)).toBe(m.get(k));
+    expect(p.has(k)).toBe(m.has(k));
+  }
+  expect([...p]).toEqual([...m]);
+  expect([...p.entries()]).toEqual([...m.entries()]);
+  expect([...p.keys()]).toEqual([...m.keys()]);
+  expect([...p.values()]).toEqual([...m.values()]);
+  const seen: Array<[string, string]> = [];
+  p.forEach((v, k, map) => {
+    expect(map).toBe(p);
+    seen.push([k, v]);
+  });
+  expect(seen).toEqual([...m]);
+  expect(new Map(p)).toEqual(m);
+}

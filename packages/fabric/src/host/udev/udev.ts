@@ -22,66 +22,93 @@ import type { UdevRule, UdevRuleContext } from "./rules.js";
 const TRANSIENT = new Set(["ACTION", "SEQNUM", "SYNTH_UUID", "DM_COOKIE"]);
 
 /**
- * A device's properties as the database keeps them: the pairs in one flat array, in order (a
- * Map of some 30 properties takes three times the memory, and there is a record per device).
- * Lookups scan it; a record has a few dozen properties at most.
+ * The key lists of the records a database holds, each kept once: devices of a kind get the same
+ * properties in the same order (every path's sd disk, every generic node …), so a record keeps
+ * only its values. A trie on the keys in order.
+ */
+export class PropertyKeys {
+  readonly #root: KeyNode = { next: null, keys: [] };
+
+  /** The one key list equal to `keys` (which it may keep). */
+  intern(keys: string[]): readonly string[] {
+    let n = this.#root;
+    for (const k of keys) {
+      let c = n.next?.get(k);
+      if (!c) {
+        c = { next: null, keys: null };
+        (n.next ??= new Map()).set(k, c);
+      }
+      n = c;
+    }
+    return (n.keys ??= keys);
+  }
+}
+
+interface KeyNode {
+  next: Map<string, KeyNode> | null;
+  /** The list ending here, once one did. */
+  keys: readonly string[] | null;
+}
+
+/**
+ * A device's properties as the database keeps them: the keys (a list shared by the records
+ * with the same ones, see {@link PropertyKeys}) and the values, in order (a Map of some 30
+ * properties takes several times the memory, and there is a record per device). Lookups scan
+ * the keys; a record has a few dozen properties at most.
  */
 export class UdevProperties implements ReadonlyMap<string, string> {
-  /** Key, value, key, value … */
-  readonly #kv: string[];
+  readonly #keys: readonly string[];
+  readonly #values: readonly string[];
 
-  private constructor(kv: string[]) {
-    this.#kv = kv;
+  private constructor(keys: readonly string[], values: readonly string[]) {
+    this.#keys = keys;
+    this.#values = values;
   }
 
-  /** The properties of `m`, in its order. */
-  static of(m: ReadonlyMap<string, string>): UdevProperties {
+  /** The properties of `m`, in its order (the key list shared through `shared` when given). */
+  static of(m: ReadonlyMap<string, string>, shared?: PropertyKeys): UdevProperties {
     if (m instanceof UdevProperties) return m;
-    const kv: string[] = [];
-    for (const [k, v] of m) kv.push(k, v);
-    return new UdevProperties(kv);
+    const keys: string[] = [];
+    const values: string[] = [];
+    for (const [k, v] of m) {
+      keys.push(k);
+      values.push(v);
+    }
+    return new UdevProperties(shared ? shared.intern(keys) : keys, values);
   }
 
   get size(): number {
-    return this.#kv.length >> 1;
-  }
-
-  #find(key: string): number {
-    const kv = this.#kv;
-    for (let i = 0; i < kv.length; i += 2) if (kv[i] === key) return i;
-    return -1;
+    return this.#keys.length;
   }
 
   get(key: string): string | undefined {
-    const i = this.#find(key);
-    return i < 0 ? undefined : this.#kv[i + 1];
+    const i = this.#keys.indexOf(key);
+    return i < 0 ? undefined : this.#values[i];
   }
 
   has(key: string): boolean {
-    return this.#find(key) >= 0;
+    return this.#keys.indexOf(key) >= 0;
   }
 
   forEach(
     fn: (value: string, key: string, map: ReadonlyMap<string, string>) => void,
     thisArg?: unknown,
   ): void {
-    const kv = this.#kv;
-    for (let i = 0; i < kv.length; i += 2) fn.call(thisArg, kv[i + 1]!, kv[i]!, this);
+    const keys = this.#keys;
+    for (let i = 0; i < keys.length; i++) fn.call(thisArg, this.#values[i]!, keys[i]!, this);
   }
 
   *entries(): MapIterator<[string, string]> {
-    const kv = this.#kv;
-    for (let i = 0; i < kv.length; i += 2) yield [kv[i]!, kv[i + 1]!];
+    const keys = this.#keys;
+    for (let i = 0; i < keys.length; i++) yield [keys[i]!, this.#values[i]!];
   }
 
   *keys(): MapIterator<string> {
-    const kv = this.#kv;
-    for (let i = 0; i < kv.length; i += 2) yield kv[i]!;
+    yield* this.#keys;
   }
 
   *values(): MapIterator<string> {
-    const kv = this.#kv;
-    for (let i = 0; i < kv.length; i += 2) yield kv[i + 1]!;
+    yield* this.#values;
   }
 
   [Symbol.iterator](): MapIterator<[string, string]> {
@@ -128,6 +155,8 @@ export class UdevRecord implements UdevDevice {
     seqnum: number;
     usecInitialized: number;
     driver: string | undefined;
+    /** Where records share their key lists (the database's). */
+    keys?: PropertyKeys;
   }) {
     this.devpath = o.devpath;
     this.syspath = `/sys${o.devpath}`;
@@ -136,7 +165,7 @@ export class UdevRecord implements UdevDevice {
     this.devtype = o.devtype;
     this.devnode = o.devnode;
     this.devnum = o.devnum;
-    this.properties = UdevProperties.of(o.properties);
+    this.properties = UdevProperties.of(o.properties, o.keys);
     this.devlinks = o.devlinks;
     this.linkPriority = o.linkPriority;
     this.seqnum = o.seqnum;
@@ -176,6 +205,8 @@ export interface SimUdevOptions {
 export class SimUdev implements UdevView {
   readonly #o: SimUdevOptions;
   readonly #db = new Map<string, UdevRecord>();
+  /** The records' key lists, each kept once. */
+  readonly #keys = new PropertyKeys();
   /** Database indexes (a 16,384-path machine has some 150,000 records). */
   readonly #index = new UdevDbIndex();
   /** Events received and not finished, with what blocks which (`event_is_blocked`). */
@@ -379,6 +410,7 @@ export class SimUdev implements UdevView {
         seqnum: e.seqnum,
         usecInitialized: usec,
         driver,
+        keys: this.#keys,
       });
     }
     work.record = record;
