@@ -267,8 +267,11 @@ interface ParsedTable {
   readonly nextpg: number;
   /** `"<name> <nargs>"`, or null when there are no groups. */
   readonly selector: string | null;
-  /** Each group's paths' dev_t. */
-  readonly devts: readonly (readonly string[])[];
+  /**
+   * Each group's paths' dev_t. A token is replaced by the equal `pp.devT` of the path it found
+   * (the same text; lookups keyed on that string then compare by reference).
+   */
+  readonly devts: readonly string[][];
   /** Each group's paths' first argument through `atoi`, or -1 when absent (then ignored). */
   readonly firstArgs: readonly (readonly number[])[];
   readonly hasFirstArg: readonly (readonly boolean[])[];
@@ -402,6 +405,10 @@ function applyTable(t: ParsedTable, mpp: MpMap, find: (devt: string) => MpPath |
       if (pp === null) {
         pp = allocPath();
         pp.devT = devt;
+      } else if (pp.devT === devt) {
+        // The same text as the path's own string: keep that one, so that the next read's
+        // lookups compare keys by reference.
+        devts[j] = pp.devT;
       }
       pg.paths.push(pp);
       pp.pgindex = i + 1;
