@@ -75,7 +75,7 @@ export class VirtualClock implements Clock {
     if (lb >= 0 && this.#lastTime === time) {
       this.#next[this.#bTail[lb]!] = slot;
       this.#bTail[lb] = slot;
-    } else this.#newBucket(time, seq, slot);
+    } else this.#newBucket(d, seq, slot);
     this.#live++;
     return gen * SLOTS + slot;
   }
@@ -91,8 +91,13 @@ export class VirtualClock implements Clock {
     return slot;
   }
 
-  /** A bucket for a time other than the last one scheduled, holding `slot`, queued by (time, seq). */
-  #newBucket(time: number, seq: number, slot: number): void {
+  /**
+   * A bucket for a time other than the last one scheduled, holding `slot`, queued by (time, seq).
+   * Takes the delay, not the time: a time (past 2^31 ns) passed to a call V8 does not inline is
+   * boxed, a number allocated per bucket.
+   */
+  #newBucket(delay: number, seq: number, slot: number): void {
+    const time = this.#now + delay;
     let b = this.#bFree.pop();
     if (b === undefined) {
       b = this.#bHead.length;
