@@ -1,6 +1,7 @@
-import { BlkStatus, createRng, ReqFlag, ReqOp, VirtualClock } from "@mp/dm-core";
+import { type Bio, BioPool, BlkStatus, createRng, ReqFlag, ReqOp, VirtualClock } from "@mp/dm-core";
 import { describe, expect, it } from "vitest";
 import { QueueingResource } from "../timing/queueing-resource.js";
+import { ForwardingBlockDevice } from "./forwarding-device.js";
 import type { JobOptions } from "./job-options.js";
 import { RamBlockDevice } from "./ram-device.js";
 import { formatReportJson } from "./report-json.js";
@@ -332,5 +333,38 @@ describe("determinism", () => {
     expect(run([{ name: "j", rw: "randread", size: "1m" }], { seed: 1 }).log).not.toEqual(
       run([{ name: "j", rw: "randread", size: "1m" }], { seed: 2 }).log,
     );
+  });
+});
+
+describe("bios: each unit keeps one across its I/Os", () => {
+  /** Checks every bio arrives as a fresh one would, then dirties the fields a lower layer may write. */
+  class Dirtying extends ForwardingBlockDevice {
+    readonly seen = new Set<Bio>();
+    stale = 0;
+    submit(bio: Bio): void {
+      this.seen.add(bio);
+      if (bio.status !== 0 || bio.driverData !== null || bio.cpu !== 0 || bio.ioprioClass !== 2) this.stale++;
+      bio.driverData = this;
+      bio.cpu = 3;
+      bio.ioprioClass = 1;
+      this.inner.submit(bio);
+    }
+  }
+
+  it("goes down clean every time, one bio per unit, all back in the run's pool at the end", () => {
+    const { clock, dev } = setup();
+    const top = new Dirtying(dev);
+    const pool = new BioPool();
+    const report = runWorkload({
+      clock,
+      rng: createRng(3),
+      device: top,
+      pool,
+      jobs: [{ name: "j", rw: "randrw", bs: "4k", iodepth: 8, size: "4m" }],
+    });
+    expect(report.jobs[0]!.read.ios + report.jobs[0]!.write.ios).toBe(1024);
+    expect(top.stale).toBe(0);
+    expect(top.seen.size).toBe(8);
+    expect(pool.size).toBe(8);
   });
 });
