@@ -118,6 +118,8 @@ export class ScsiSubsystem {
   /** Removed hosts whose number is still pinned by a held disk. */
   readonly #heldHosts = new Set<ScsiHost>();
   readonly #holderChecks: DiskHolderCheck[] = [];
+  /** INQUIRY data and VPD pages the scan kept, one copy of each content. */
+  readonly #bytes = new ByteInterner();
 
   /** The kernel's clock, kept in a field: every command reads it several times. */
   readonly clock: Clock;
@@ -390,7 +392,9 @@ export class ScsiSubsystem {
     if (r?.status !== 0 || r.hostByte !== 0 || !r.data || r.data.length < 5) return null;
     const len = Math.min(255, Math.max(36, r.data[4]! + 5));
     const full = sdev.executeSync([Op.INQUIRY, 0, 0, 0, len, 0], null, len);
-    const inq = full?.data && full.data.length >= 36 ? full.data.slice() : padInquiry(r.data);
+    const inq = this.#bytes.intern(
+      full?.data && full.data.length >= 36 ? full.data.slice() : padInquiry(r.data),
+    );
     const pq = inq[0]! >> 5;
     if (pq !== 0) return null;
     sdev.setInquiry(inq);
@@ -442,9 +446,9 @@ export class ScsiSubsystem {
     if (r?.status !== 0 || r.hostByte !== 0 || !r.data || r.data.length < 4 || r.data[1] !== page)
       return null;
     const len = getBe16(r.data, 2) + 4;
-    if (len <= r.data.length) return r.data.slice(0, len);
+    if (len <= r.data.length) return this.#bytes.intern(r.data.slice(0, len));
     const big = sdev.executeSync([Op.INQUIRY, 1, page, (len >> 8) & 0xff, len & 0xff, 0], null, len);
-    return big?.data ? big.data.slice(0, len) : r.data.slice();
+    return this.#bytes.intern(big?.data ? big.data.slice(0, len) : r.data.slice());
   }
 
   /** `scsi_rescan_device()`: VPD re-read, handler rescan, disk revalidation. */
@@ -731,6 +735,43 @@ export class ScsiSubsystem {
     for (const d of t.devices.values()) d.unblock("transport-offline");
     this.removeTarget(t);
   }
+}
+
+/** Distinct byte strings kept at most (then forgotten all at once). */
+const INTERN_MAX = 1 << 14;
+
+/**
+ * One array per content for the INQUIRY data and VPD pages devices keep (never written once
+ * read): a LUN's paths answer with the same pages but the device identification's port
+ * designators, and an array's LUNs with the same standard INQUIRY data and most pages.
+ */
+export class ByteInterner {
+  readonly #byHash = new Map<number, Uint8Array[]>();
+  #size = 0;
+
+  intern(b: Uint8Array): Uint8Array {
+    let h = 0x811c9dc5 ^ b.length;
+    for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+    const same = this.#byHash.get(h);
+    if (same) {
+      for (const x of same) if (sameBytes(x, b)) return x;
+      same.push(b);
+    } else {
+      if (this.#size >= INTERN_MAX) {
+        this.#byHash.clear();
+        this.#size = 0;
+      }
+      this.#byHash.set(h, [b]);
+    }
+    this.#size++;
+    return b;
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function padInquiry(d: Uint8Array): Uint8Array {
