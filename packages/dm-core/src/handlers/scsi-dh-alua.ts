@@ -130,8 +130,11 @@ interface AluaDh {
 /** Creates the `alua` handler type; each kernel gets its own (port groups are per kernel). */
 export function createAluaHandlerType(params: Partial<AluaModuleParams> = {}): AluaHandlerType {
   const moduleParams: AluaModuleParams = { optimizeStpg: params.optimizeStpg ?? 0 };
-  /** `port_group_list`, newest first. */
-  const groups: PortGroup[] = [];
+  /**
+   * `port_group_list` in creation order (the kernel's list is newest first: read it reversed).
+   * A Set, so that adding and dropping a group does not move every other one (thousands of LUNs).
+   */
+  const groups = new Set<PortGroup>();
   /**
    * The same groups by (group id, device id), each list in `groups`' order: the lookup the
    * kernel does by walking the list, without the walk (quadratic over thousands of LUNs).
@@ -153,7 +156,7 @@ export function createAluaHandlerType(params: Partial<AluaModuleParams> = {}): A
   }
 
   function addPg(pg: PortGroup): void {
-    groups.unshift(pg);
+    groups.add(pg);
     const k = keyOf(pg.deviceId, pg.groupId);
     const list = byKey.get(k);
     if (list === undefined) byKey.set(k, [pg]);
@@ -162,8 +165,7 @@ export function createAluaHandlerType(params: Partial<AluaModuleParams> = {}): A
 
   function putPg(pg: PortGroup): void {
     if (--pg.refs > 0) return;
-    const i = groups.indexOf(pg);
-    if (i >= 0) groups.splice(i, 1);
+    groups.delete(pg);
     const k = keyOf(pg.deviceId, pg.groupId);
     const list = byKey.get(k);
     if (list === undefined) return;
@@ -177,17 +179,19 @@ export function createAluaHandlerType(params: Partial<AluaModuleParams> = {}): A
       name: ALUA_DH_NAME,
       params: moduleParams,
       portGroups: () =>
-        groups.map((pg) => ({
-          deviceId: pg.deviceId,
-          groupId: pg.groupId,
-          tpgs: pg.tpgs,
-          state: pg.state,
-          pref: pg.pref !== 0,
-          validStates: pg.validStates,
-          flags: pg.flags,
-          transitionTmo: pg.transitionTmo,
-          devices: pg.dhList.map((h) => `${h.sdev.host}:${h.sdev.channel}:${h.sdev.target}:${h.sdev.lun}`),
-        })),
+        Array.from(groups)
+          .reverse()
+          .map((pg) => ({
+            deviceId: pg.deviceId,
+            groupId: pg.groupId,
+            tpgs: pg.tpgs,
+            state: pg.state,
+            pref: pg.pref !== 0,
+            validStates: pg.validStates,
+            flags: pg.flags,
+            transitionTmo: pg.transitionTmo,
+            devices: pg.dhList.map((h) => `${h.sdev.host}:${h.sdev.channel}:${h.sdev.target}:${h.sdev.lun}`),
+          })),
       attach,
     };
   }
