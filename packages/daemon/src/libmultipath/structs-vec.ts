@@ -494,12 +494,25 @@ export async function adoptPaths(ctx: LibmpContext, pathvec: MpPath[], mpp: MpMa
 
 /** `find_existing_alias`: the name of a running map with the same WWID, for `select_alias`. */
 function findExistingAlias(mpp: MpMap, mpvec: readonly MpMap[]): void {
-  const key = mpp.wwid.slice(0, WWID_SIZE - 1);
+  const key = mpp.wwid;
   for (const mp of mpvec)
-    if (mp.wwid.slice(0, WWID_SIZE - 1) === key) {
+    if (prefixEqual(mp.wwid, key, WWID_SIZE - 1)) {
       mpp.aliasOld = mapName(mp);
       return;
     }
+}
+
+/**
+ * `a.slice(0, n) === b.slice(0, n)` without making the slices (find_existing_alias runs over
+ * every map for each new one: with thousands of maps the slices were most of its cost).
+ */
+export function prefixEqual(a: string, b: string, n: number): boolean {
+  const la = a.length < n ? a.length : n;
+  const lb = b.length < n ? b.length : n;
+  if (la !== lb) return false;
+  if (la === a.length && lb === b.length) return a === b;
+  for (let i = 0; i < la; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) return false;
+  return true;
 }
 
 /**
