@@ -224,21 +224,34 @@ export class MapIndex<M extends { wwid: string }> {
 
   /** The first map of `maps` whose WWID equals `wwid` as `wwidEqual` compares, or null. */
   byWwid(maps: readonly M[], wwid: string): M | null {
-    if (!this.#current(maps)) this.#index(maps);
+    // Maps appended since (the common change: a new map) are indexed on, not from scratch.
+    if (!this.#prefixCurrent(maps)) this.#index(maps);
+    else if (maps.length > this.#maps.length) this.#extend(maps);
     const i = this.#first.get(wwidKey(wwid));
     return i === undefined ? null : maps[i]!;
   }
 
-  #current(maps: readonly M[]): boolean {
-    const n = maps.length;
-    if (n !== this.#maps.length) return false;
+  /** The maps indexed are still the first ones of `maps`, with the same WWID strings. */
+  #prefixCurrent(maps: readonly M[]): boolean {
     const known = this.#maps;
+    const n = known.length;
+    if (maps.length < n) return false;
     const wwids = this.#wwids;
     for (let i = 0; i < n; i++) {
       const m = maps[i]!;
       if (m !== known[i] || m.wwid !== wwids[i]) return false;
     }
     return true;
+  }
+
+  #extend(maps: readonly M[]): void {
+    for (let i = this.#maps.length; i < maps.length; i++) {
+      const m = maps[i]!;
+      this.#maps.push(m);
+      this.#wwids.push(m.wwid);
+      const k = wwidKey(m.wwid);
+      if (!this.#first.has(k)) this.#first.set(k, i);
+    }
   }
 
   #index(maps: readonly M[]): void {
@@ -266,21 +279,32 @@ export class AliasIndex<M extends { alias: string | null }> {
   /** The first map of `maps` whose alias is `alias`, or null (always null for ""). */
   byAlias(maps: readonly M[], alias: string): M | null {
     if (alias.length === 0) return null;
-    if (!this.#current(maps)) this.#index(maps);
+    if (!this.#prefixCurrent(maps)) this.#index(maps);
+    else if (maps.length > this.#maps.length) this.#extend(maps);
     const i = this.#first.get(alias);
     return i === undefined ? null : maps[i]!;
   }
 
-  #current(maps: readonly M[]): boolean {
-    const n = maps.length;
-    if (n !== this.#maps.length) return false;
+  /** The maps indexed are still the first ones of `maps`, with the same alias strings. */
+  #prefixCurrent(maps: readonly M[]): boolean {
     const known = this.#maps;
+    const n = known.length;
+    if (maps.length < n) return false;
     const aliases = this.#aliases;
     for (let i = 0; i < n; i++) {
       const m = maps[i]!;
       if (m !== known[i] || m.alias !== aliases[i]) return false;
     }
     return true;
+  }
+
+  #extend(maps: readonly M[]): void {
+    for (let i = this.#maps.length; i < maps.length; i++) {
+      const m = maps[i]!;
+      this.#maps.push(m);
+      this.#aliases.push(m.alias);
+      if (m.alias !== null && !this.#first.has(m.alias)) this.#first.set(m.alias, i);
+    }
   }
 
   #index(maps: readonly M[]): void {
