@@ -507,8 +507,8 @@ function findExistingAlias(mpp: MpMap, mpvec: readonly MpMap[]): void {
  * every map for each new one: with thousands of maps the slices were most of its cost).
  */
 export function prefixEqual(a: string, b: string, n: number): boolean {
-  const la = a.length < n ? a.length : n;
-  const lb = b.length < n ? b.length : n;
+  const la = Math.min(a.length, n);
+  const lb = Math.min(b.length, n);
   if (la !== lb) return false;
   if (la === a.length && lb === b.length) return a === b;
   for (let i = 0; i < la; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) return false;
