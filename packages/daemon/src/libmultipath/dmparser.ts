@@ -300,26 +300,26 @@ export class DmStringsMemo {
   status: ParsedStatus | null = null;
 }
 
+/** A counted list (`2 queue_if_no_path retain_attached_hw_handler`) as one string, or null when cut short. */
+function countedList(w: Words): string | null {
+  const first = w.next();
+  if (first === null) return null;
+  let out = first;
+  const n = atoi(first);
+  for (let i = 0; i < n; i++) {
+    const x = w.next();
+    if (x === null) return null;
+    out += ` ${x}`;
+  }
+  return out;
+}
+
 function parseTable(params: string): ParsedTable | null {
   const w = new Words(params);
-  const f = w.next();
-  if (f === null) return null;
-  let features = f;
-  const nFeatures = atoi(f);
-  for (let i = 0; i < nFeatures; i++) {
-    const x = w.next();
-    if (x === null) return null;
-    features += ` ${x}`;
-  }
-  const h = w.next();
-  if (h === null) return null;
-  let hwhandler = h;
-  const nHw = atoi(h);
-  for (let i = 0; i < nHw; i++) {
-    const x = w.next();
-    if (x === null) return null;
-    hwhandler += ` ${x}`;
-  }
+  const features = countedList(w);
+  if (features === null) return null;
+  const hwhandler = countedList(w);
+  if (hwhandler === null) return null;
   const npg = w.next();
   if (npg === null) return null;
   const numPg = atoi(npg);
