@@ -102,26 +102,12 @@ export function disassembleMap(
     mpp.pg = [];
     return false;
   };
-  const f = w.next();
-  if (f === null) return false;
-  let features = f;
-  const nFeatures = atoi(f);
-  for (let i = 0; i < nFeatures; i++) {
-    const x = w.next();
-    if (x === null) return false;
-    features += ` ${x}`;
-  }
+  const features = countedList(w);
+  if (features === null) return false;
   mpp.features = features;
   mpp.queueMode = features.includes("queue_mode bio") ? QueueMode.BIO : QueueMode.RQ;
-  const h = w.next();
-  if (h === null) return false;
-  let hwhandler = h;
-  const nHw = atoi(h);
-  for (let i = 0; i < nHw; i++) {
-    const x = w.next();
-    if (x === null) return false;
-    hwhandler += ` ${x}`;
-  }
+  const hwhandler = countedList(w);
+  if (hwhandler === null) return false;
   mpp.hwhandler = hwhandler;
   const npg = w.next();
   if (npg === null) return false;

@@ -211,35 +211,44 @@ export class PathIndex {
 }
 
 /**
- * `find_mp_by_wwid` over a map vector without comparing every map's WWID with the one sought
- * (a string comparison per map, per new path: quadratic over thousands of maps). Exact without
- * being told of changes: each lookup first checks, by reference only, that the vector holds the
- * same maps with the same WWID strings as when indexed (a pointer comparison per map), and
- * indexes afresh when not.
+ * The first map of a vector per key of one of its string fields, exact without being told of
+ * changes: each lookup first checks, by reference only, that the vector still begins with the
+ * maps indexed, holding the same field strings (a pointer comparison per map); maps appended
+ * since (the common change: a new map) are indexed on, anything else afresh.
  */
-export class MapIndex<M extends { wwid: string }> {
+class FirstByField<M> {
+  readonly #field: (m: M) => string | null;
+  readonly #key: (value: string) => string;
   #maps: M[] = [];
-  #wwids: string[] = [];
+  #values: (string | null)[] = [];
   readonly #first = new Map<string, number>();
 
-  /** The first map of `maps` whose WWID equals `wwid` as `wwidEqual` compares, or null. */
-  byWwid(maps: readonly M[], wwid: string): M | null {
-    // Maps appended since (the common change: a new map) are indexed on, not from scratch.
-    if (!this.#prefixCurrent(maps)) this.#index(maps);
-    else if (maps.length > this.#maps.length) this.#extend(maps);
-    const i = this.#first.get(wwidKey(wwid));
+  constructor(field: (m: M) => string | null, key: (value: string) => string) {
+    this.#field = field;
+    this.#key = key;
+  }
+
+  /** The first map of `maps` whose field has the key of `value`, or null. */
+  find(maps: readonly M[], value: string): M | null {
+    if (!this.#prefixCurrent(maps)) {
+      this.#maps = [];
+      this.#values = [];
+      this.#first.clear();
+    }
+    if (maps.length > this.#maps.length) this.#extend(maps);
+    const i = this.#first.get(this.#key(value));
     return i === undefined ? null : maps[i]!;
   }
 
-  /** The maps indexed are still the first ones of `maps`, with the same WWID strings. */
+  /** The maps indexed are still the first ones of `maps`, with the same field strings. */
   #prefixCurrent(maps: readonly M[]): boolean {
     const known = this.#maps;
     const n = known.length;
     if (maps.length < n) return false;
-    const wwids = this.#wwids;
+    const values = this.#values;
     for (let i = 0; i < n; i++) {
       const m = maps[i]!;
-      if (m !== known[i] || m.wwid !== wwids[i]) return false;
+      if (m !== known[i] || this.#field(m) !== values[i]) return false;
     }
     return true;
   }
@@ -247,73 +256,42 @@ export class MapIndex<M extends { wwid: string }> {
   #extend(maps: readonly M[]): void {
     for (let i = this.#maps.length; i < maps.length; i++) {
       const m = maps[i]!;
+      const v = this.#field(m);
       this.#maps.push(m);
-      this.#wwids.push(m.wwid);
-      const k = wwidKey(m.wwid);
-      if (!this.#first.has(k)) this.#first.set(k, i);
-    }
-  }
-
-  #index(maps: readonly M[]): void {
-    this.#maps = maps.slice();
-    this.#wwids = maps.map((m) => m.wwid);
-    this.#first.clear();
-    for (let i = 0; i < maps.length; i++) {
-      const k = wwidKey(maps[i]!.wwid);
+      this.#values.push(v);
+      if (v === null) continue;
+      const k = this.#key(v);
       if (!this.#first.has(k)) this.#first.set(k, i);
     }
   }
 }
 
 /**
- * `find_mp_by_alias` over a map vector, exact without being told of changes in the way
- * {@link MapIndex} is (each lookup first checks, by reference, that the vector holds the same
- * maps with the same alias strings as when indexed). A dm event names its map by alias, and
- * with thousands of maps a string comparison per map per event added up.
+ * `find_mp_by_wwid` over a map vector without comparing every map's WWID with the one sought
+ * (a string comparison per map, per new path: quadratic over thousands of maps); WWIDs compare
+ * as `wwidEqual` does.
+ */
+export class MapIndex<M extends { wwid: string }> {
+  readonly #index = new FirstByField<M>((m) => m.wwid, wwidKey);
+
+  /** The first map of `maps` whose WWID equals `wwid` as `wwidEqual` compares, or null. */
+  byWwid(maps: readonly M[], wwid: string): M | null {
+    return this.#index.find(maps, wwid);
+  }
+}
+
+/**
+ * `find_mp_by_alias` over a map vector: a dm event names its map by alias, and with thousands of
+ * maps a string comparison per map per event added up.
  */
 export class AliasIndex<M extends { alias: string | null }> {
-  #maps: M[] = [];
-  #aliases: (string | null)[] = [];
-  readonly #first = new Map<string, number>();
+  readonly #index = new FirstByField<M>(
+    (m) => m.alias,
+    (a) => a,
+  );
 
   /** The first map of `maps` whose alias is `alias`, or null (always null for ""). */
   byAlias(maps: readonly M[], alias: string): M | null {
-    if (alias.length === 0) return null;
-    if (!this.#prefixCurrent(maps)) this.#index(maps);
-    else if (maps.length > this.#maps.length) this.#extend(maps);
-    const i = this.#first.get(alias);
-    return i === undefined ? null : maps[i]!;
-  }
-
-  /** The maps indexed are still the first ones of `maps`, with the same alias strings. */
-  #prefixCurrent(maps: readonly M[]): boolean {
-    const known = this.#maps;
-    const n = known.length;
-    if (maps.length < n) return false;
-    const aliases = this.#aliases;
-    for (let i = 0; i < n; i++) {
-      const m = maps[i]!;
-      if (m !== known[i] || m.alias !== aliases[i]) return false;
-    }
-    return true;
-  }
-
-  #extend(maps: readonly M[]): void {
-    for (let i = this.#maps.length; i < maps.length; i++) {
-      const m = maps[i]!;
-      this.#maps.push(m);
-      this.#aliases.push(m.alias);
-      if (m.alias !== null && !this.#first.has(m.alias)) this.#first.set(m.alias, i);
-    }
-  }
-
-  #index(maps: readonly M[]): void {
-    this.#maps = maps.slice();
-    this.#aliases = maps.map((m) => m.alias);
-    this.#first.clear();
-    for (let i = 0; i < maps.length; i++) {
-      const a = maps[i]!.alias;
-      if (a !== null && !this.#first.has(a)) this.#first.set(a, i);
-    }
+    return alias.length === 0 ? null : this.#index.find(maps, alias);
   }
 }
