@@ -8,7 +8,7 @@ import {
 } from "@mp/dm-core";
 import { bytesToBinaryString } from "../scsi/bytes.js";
 import { gfixed, gro, parseSynthUevent, parseUint, sys } from "../sysfs/attrs.js";
-import { type AttrDef, AttrGroup, relativeLink, type SysfsTree } from "../sysfs/tree.js";
+import { type AttrDef, AttrGroup, relativeLink, type SysfsDir, type SysfsTree } from "../sysfs/tree.js";
 import type { SimScsiDevice } from "./scsi-device.js";
 import { HZ } from "./scsi-device.js";
 import type { ScsiHost, ScsiTarget } from "./scsi-host.js";
@@ -472,17 +472,31 @@ export class ScsiSysfs {
     uevent: { show: (d) => `MAJOR=21\nMINOR=${d.sgMinor}\nDEVNAME=sg${d.sgMinor}\n` },
   });
 
-  addSg(d: SimScsiDevice): void {
+  /**
+   * A class device of the SCSI device `d` (`device_add` with a class): `DEVPATH/CLASS/NAME` with
+   * `power/`, the class's attributes, `device` and `subsystem` links, and its entry in
+   * `/sys/class/CLASS`. Returns the SCSI device's directory and the new one.
+   */
+  #addClassDevice(
+    d: SimScsiDevice,
+    cls: string,
+    name: string,
+    group: AttrGroup<SimScsiDevice>,
+  ): { dd: SysfsDir; pd: SysfsDir } {
     const t = this.#t;
-    const name = `sg${d.sgMinor}`;
     const dd = t.dir(sys(d.devpath));
-    const pd = t.sub(t.sub(dd, "scsi_generic"), name);
+    const pd = t.sub(t.sub(dd, cls), name);
     t.emptyDir(pd, "power");
-    t.group(pd, this.#sg, d);
+    t.group(pd, group, d);
     t.symlinkTo(pd, "device", dd);
-    t.classLinkAt(pd, "subsystem", "/sys/class/scsi_generic");
-    t.symlinkTo(t.dir("/sys/class/scsi_generic"), name, pd);
-    t.symlinkTo(dd, "generic", pd);
+    t.classLinkAt(pd, "subsystem", `/sys/class/${cls}`);
+    t.symlinkTo(t.dir(`/sys/class/${cls}`), name, pd);
+    return { dd, pd };
+  }
+
+  addSg(d: SimScsiDevice): void {
+    const { dd, pd } = this.#addClassDevice(d, "scsi_generic", `sg${d.sgMinor}`, this.#sg);
+    this.#t.symlinkTo(dd, "generic", pd);
   }
 
   removeSg(d: SimScsiDevice): void {
@@ -500,15 +514,7 @@ export class ScsiSysfs {
   });
 
   addBsg(d: SimScsiDevice): void {
-    const t = this.#t;
-    const hctl = d.hctl;
-    const dd = t.dir(sys(d.devpath));
-    const pd = t.sub(t.sub(dd, "bsg"), hctl);
-    t.emptyDir(pd, "power");
-    t.group(pd, this.#bsg, d);
-    t.symlinkTo(pd, "device", dd);
-    t.classLinkAt(pd, "subsystem", "/sys/class/bsg");
-    t.symlinkTo(t.dir("/sys/class/bsg"), hctl, pd);
+    this.#addClassDevice(d, "bsg", d.hctl, this.#bsg);
   }
 
   removeBsg(d: SimScsiDevice): void {
@@ -538,16 +544,8 @@ export class ScsiSysfs {
   });
 
   addScsiDisk(d: SimScsiDevice): void {
-    const t = this.#t;
-    const hctl = d.hctl;
-    const dd = t.dir(sys(d.devpath));
-    const pd = t.sub(t.sub(dd, "scsi_disk"), hctl);
-    t.emptyDir(pd, "power");
-    t.group(pd, this.#scsiDisk, d);
-    t.symlinkTo(pd, "device", dd);
-    t.classLinkAt(pd, "subsystem", "/sys/class/scsi_disk");
-    t.symlinkTo(t.dir("/sys/class/scsi_disk"), hctl, pd);
-    t.classLinkAt(dd, "driver", "/sys/bus/scsi/drivers/sd");
+    const { dd } = this.#addClassDevice(d, "scsi_disk", d.hctl, this.#scsiDisk);
+    this.#t.classLinkAt(dd, "driver", "/sys/bus/scsi/drivers/sd");
   }
 
   removeScsiDisk(d: SimScsiDevice): void {
